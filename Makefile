@@ -1,0 +1,47 @@
+# The verbs people type. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+MODULES := $(shell go list -m -f '{{.Dir}}' 2>/dev/null)
+PKGS    := $(addsuffix /...,$(MODULES))
+GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.commit=$(GIT_SHA)
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: deps
+deps: ## Install MariaDB and Chromium from Debian packages when missing (needs root)
+	@scripts/install-deps.sh
+
+.PHONY: build
+build: ## Build every binary into bin/
+	@mkdir -p bin
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./services/backend/cmd/... ./services/frontend/cmd/... ./deploy/lab/cmd/...
+
+.PHONY: test
+test: deps lint ## Run every test against real servers (installs what is missing)
+	go test -count=1 -timeout 30m $(PKGS)
+
+.PHONY: test-short
+test-short: ## Unit tests only: no database servers, no browser
+	go test -count=1 -short $(PKGS)
+
+.PHONY: lint
+lint: ## gofmt and go vet on every module
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	go vet $(PKGS)
+
+.PHONY: bench
+bench: deps ## Benchmarks of the backend's read and write handlers against a real server
+	go test -run '^$$' -bench . -benchmem ./services/backend/...
+
+.PHONY: fuzz
+fuzz: ## Fuzz lead decoding and validation for 30 s
+	go test -run '^$$' -fuzz FuzzDecodeLead -fuzztime 30s ./services/backend/lead/...
+
+.PHONY: dev
+dev: ## One region on one machine: a database server of its own and the backend on :3001
+	@scripts/install-deps.sh mariadb
+	go run ./services/backend/cmd/dev

@@ -1,0 +1,111 @@
+// Package dbtest gives tests a real database: one server per test binary
+// (or the one named by TEST_MYSQL_DSN) and a fresh database per test, dropped
+// when the test ends.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"hyundai-poc.com/dbserver"
+)
+
+// Instance is where a test's databases live.
+type Instance struct {
+	// Server is the harness server, nil when TEST_MYSQL_DSN is used.
+	Server *dbserver.Server
+	admin  *sql.DB
+	// appDSN builds a DSN for the application's (non-SUPER) user.
+	appDSN func(db string) string
+}
+
+var (
+	shared    *Instance
+	sharedErr error
+	once      sync.Once
+)
+
+// Main wraps testing.M so the shared server is stopped after the run, and
+// also when the run is interrupted with Ctrl-C.
+func Main(m *testing.M) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		stopShared()
+		os.Exit(130)
+	}()
+	code := m.Run()
+	stopShared()
+	os.Exit(code)
+}
+
+func stopShared() {
+	if shared != nil && shared.Server != nil {
+		shared.Server.Stop()
+	}
+}
+
+// Shared returns the test binary's server, starting it on first use.
+func Shared(t testing.TB) *Instance {
+	t.Helper()
+	once.Do(func() { shared, sharedErr = start() })
+	if sharedErr != nil {
+		t.Fatalf("database server: %v", sharedErr)
+	}
+	return shared
+}
+
+func start() (*Instance, error) {
+	if dsn := os.Getenv("TEST_MYSQL_DSN"); dsn != "" {
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("TEST_MYSQL_DSN: %w", err)
+		}
+		admin, err := sql.Open("mysql", dsn)
+		if err != nil {
+			return nil, err
+		}
+		return &Instance{admin: admin, appDSN: func(db string) string {
+			c := cfg.Clone()
+			c.DBName = db
+			c.ParseTime = true
+			return c.FormatDSN()
+		}}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv, err := dbserver.Start(ctx, dbserver.Options{Name: "test"})
+	if err != nil {
+		return nil, err
+	}
+	return &Instance{Server: srv, admin: srv.Admin(), appDSN: func(db string) string { return srv.AppDSN("", db) }}, nil
+}
+
+// NewDatabase creates an empty database for this test and returns its name
+// and a DSN for the application's user. The database is dropped at cleanup.
+func (in *Instance) NewDatabase(t testing.TB) (name, dsn string) {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name = "t_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := in.admin.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { _, _ = in.admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+name+"`") })
+	return name, in.appDSN(name)
+}
+
+// Admin is a privileged pool on the instance.
+func (in *Instance) Admin() *sql.DB { return in.admin }

@@ -1,0 +1,2 @@
+// Package check verifies the deployment files offline.
+package check

@@ -1,0 +1,3 @@
+module hyundai-poc.com/deploy/check
+
+go 1.26

@@ -1,0 +1,2 @@
+// Package lab runs the three-region system on one machine.
+package lab

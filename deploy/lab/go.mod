@@ -1,0 +1,3 @@
+module hyundai-poc.com/lab
+
+go 1.26

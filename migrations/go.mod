@@ -1,0 +1,3 @@
+module hyundai-poc.com/migrations
+
+go 1.26

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the tests and the lab need from Debian's packages, once:
+#   mariadb-server mariadb-client  real database servers for tests and the lab
+#   chromium                       the browser for the frontend's browser tests
+# Usage: scripts/install-deps.sh [mariadb] [chromium]   (no argument: both)
+# Runs quickly and changes nothing when everything is already there.
+set -euo pipefail
+
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(mariadb chromium)
+
+missing=()
+for w in "${want[@]}"; do
+  case "$w" in
+    mariadb)
+      if ! { command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 \
+         || ! command -v mariadb-install-db >/dev/null 2>&1; then
+        missing+=(mariadb-server mariadb-client)
+      fi ;;
+    chromium)
+      command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+    *) echo "install-deps: unknown component '$w' (want mariadb or chromium)" >&2; exit 2 ;;
+  esac
+done
+
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]} from Debian packages (about 30 s)..."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

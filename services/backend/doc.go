@@ -1,0 +1,2 @@
+// Package backend is the data-path API of hyundai-poc.com.
+package backend

@@ -1,0 +1,3 @@
+module hyundai-poc.com/backend
+
+go 1.26

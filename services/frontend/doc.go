@@ -1,0 +1,2 @@
+// Package frontend serves the hyundai-poc.com site.
+package frontend

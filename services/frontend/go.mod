@@ -1,0 +1,3 @@
+module hyundai-poc.com/frontend
+
+go 1.26
