@@ -39,7 +39,7 @@ bench: deps ## Benchmarks of the backend's read and write handlers against a rea
 
 .PHONY: fuzz
 fuzz: ## Fuzz lead decoding and validation for 30 s
-	go test -run '^$$' -fuzz FuzzDecodeLead -fuzztime 30s ./services/backend/lead/...
+	go test -run '^$$' -fuzz FuzzDecodeLead -fuzztime 30s ./services/backend/marketing/...
 
 .PHONY: dev
 dev: ## One region on one machine: a database server of its own and the backend on :3001

@@ -78,15 +78,20 @@ CREATE TABLE health_checks (
     UNIQUE KEY uq_health_checks_idempotency_key (idempotency_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Each region's backend writes its row through the writer every second and
--- after its own writes. A reader's copy shows how far it has replicated: the
--- basis of replication lag and of consistency tokens (Aurora has no GTID waits).
+-- Every backend process writes its own row through the writer every second
+-- and right after each of its writes, with an increasing seq and the
+-- writer's clock. A reader's copy of a row shows how far that reader has
+-- replicated: consistency tokens name (source, seq), and replication lag is
+-- the reader's clock minus ts when a new seq becomes visible (Aurora has no
+-- GTID waits, so this works the same on Aurora, MySQL and MariaDB).
 CREATE TABLE heartbeat (
+    source      VARCHAR(64)  NOT NULL,
     region      VARCHAR(32)  NOT NULL,
     seq         BIGINT       NOT NULL,
     ts          DATETIME(6)  NOT NULL,
     writer_node VARCHAR(100) NOT NULL,
-    PRIMARY KEY (region)
+    PRIMARY KEY (source),
+    KEY ix_heartbeat_ts (ts)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- +goose Down

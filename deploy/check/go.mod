@@ -1,3 +1,3 @@
 module hyundai-poc.com/deploy/check
 
-go 1.26
+go 1.26.0

@@ -1,3 +1,3 @@
 module hyundai-poc.com/lab
 
-go 1.26
+go 1.26.0

@@ -1,0 +1,5 @@
+package api_test
+
+import "time"
+
+func sleep() { time.Sleep(25 * time.Millisecond) }

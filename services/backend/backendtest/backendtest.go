@@ -1,0 +1,221 @@
+// Package backendtest runs the real backend binary for tests in any module:
+// built once per test binary, migrated, started with the environment ECS
+// would give it, and stopped when the test ends.
+package backendtest
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"hyundai-poc.com/dbserver"
+	"hyundai-poc.com/dbserver/dbtest"
+)
+
+// Options say how to start the backend.
+type Options struct {
+	Region     string // default us-east-1
+	WriterAddr string // host:port
+	ReaderAddr string // host:port; the writer when empty
+	DBName     string
+	User       string
+	Password   string
+	// Env adds or overrides environment variables (MONITOR_INTERVAL, ...).
+	Env map[string]string
+	// SkipMigrate leaves the schema alone.
+	SkipMigrate bool
+}
+
+// Process is a running backend.
+type Process struct {
+	URL  string
+	Port int
+	cmd  *exec.Cmd
+	logs *syncBuffer
+	done chan struct{}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds the backend once per test binary and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hyundai-poc-backend-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "backend")
+		cmd := exec.Command("go", "build", "-o", binPath, "hyundai-poc.com/backend/cmd/backend")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build backend: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func (o Options) env(port int) []string {
+	region := o.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	reader := o.ReaderAddr
+	if reader == "" {
+		reader = o.WriterAddr
+	}
+	vars := map[string]string{
+		"REGION": region, "PORT": strconv.Itoa(port), "DB_WRITER_HOST": o.WriterAddr, "DB_READER_HOST": reader,
+		"DB_NAME": o.DBName, "DB_USER": o.User, "DB_PASSWORD": o.Password, "LOG_LEVEL": "info",
+		"MONITOR_INTERVAL": "200ms",
+	}
+	for k, v := range o.Env {
+		vars[k] = v
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// Start migrates (unless told not to) and starts a backend, waiting until
+// /healthz answers. It is stopped in t.Cleanup.
+func Start(t testing.TB, o Options) *Process {
+	t.Helper()
+	bin := Binary(t)
+	if !o.SkipMigrate {
+		cmd := exec.Command(bin, "migrate", "up")
+		cmd.Env = o.env(1)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("backend migrate up: %v\n%s", err, out)
+		}
+	}
+	port, err := dbserver.FreePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Process{Port: port, URL: "http://127.0.0.1:" + strconv.Itoa(port), logs: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin)
+	p.cmd.Env = o.env(port)
+	p.cmd.Stdout = p.logs
+	p.cmd.Stderr = p.logs
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("backend log:\n%s", p.logs.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(p.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("backend exited at start:\n%s", p.logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backend did not answer /healthz: %v\n%s", err, p.logs.String())
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	return p
+}
+
+// WaitReady waits until /readyz is 200 and the writer has been checked.
+func (p *Process) WaitReady(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(p.URL + "/readyz")
+		if err == nil {
+			var b bytes.Buffer
+			_, _ = b.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && bytes.Contains(b.Bytes(), []byte(`"writer":true`)) {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("backend not ready:\n%s", p.logs.String())
+}
+
+// Logs returns what the backend wrote so far.
+func (p *Process) Logs() string { return p.logs.String() }
+
+// Stop sends SIGTERM and waits (SIGKILL after 10 s).
+func (p *Process) Stop() {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// WithDatabase starts a backend on a fresh database of the shared test
+// server and returns it with the database's DSN for the application user.
+func WithDatabase(t testing.TB, region string, env map[string]string) (*Process, string) {
+	t.Helper()
+	in := dbtest.Shared(t)
+	name, dsn := in.NewDatabase(t)
+	if in.Server == nil {
+		t.Skip("backendtest.WithDatabase needs a harness server, not TEST_MYSQL_DSN")
+	}
+	p := Start(t, Options{Region: region, WriterAddr: in.Server.Addr(), DBName: name,
+		User: dbserver.AppUser, Password: in.Server.AppPass, Env: env})
+	p.WaitReady(t)
+	return p, dsn
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+

@@ -1,0 +1,106 @@
+package backendtest
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+	"hyundai-poc.com/backend/api"
+	"hyundai-poc.com/backend/datapath"
+	"hyundai-poc.com/backend/store"
+	"hyundai-poc.com/backend/telemetry"
+	"hyundai-poc.com/dbserver"
+	"hyundai-poc.com/dbserver/dbtest"
+	"hyundai-poc.com/migrations"
+)
+
+// Server is the backend's handler on a real HTTP listener, wired in the
+// test's process to real database servers, so tests can reach its parts.
+type Server struct {
+	URL     string
+	Cluster *datapath.Cluster
+	API     *api.API
+	// DB is a root connection to the test's database on the writer, for
+	// checking what was (or was not) written.
+	DB *sql.DB
+}
+
+// InProcessOptions describe the wiring; zero values give one server that
+// is both writer and reader.
+type InProcessOptions struct {
+	Region     string
+	WriterAddr string // default: the shared test server
+	ReaderAddr string // default: WriterAddr
+	DBName     string // default: a fresh database on the shared server
+	Password   string
+	Resolver   string
+	Tune       func(*datapath.Options)
+}
+
+// NewServer migrates a fresh database (unless DBName is given) and serves
+// the API over it until the test ends.
+func NewServer(t testing.TB, o InProcessOptions) *Server {
+	t.Helper()
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	var admin *sql.DB
+	if o.WriterAddr == "" {
+		in := dbtest.Shared(t)
+		if in.Server == nil {
+			t.Skip("needs a harness server")
+		}
+		name, _ := in.NewDatabase(t)
+		o.DBName = name
+		o.WriterAddr = in.Server.Addr()
+		o.Password = in.Server.AppPass
+		var err error
+		admin, err = sql.Open("mysql", in.Server.RootDSN(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Close() })
+		if _, err := migrations.Up(context.Background(), admin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.ReaderAddr == "" {
+		o.ReaderAddr = o.WriterAddr
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if !testing.Verbose() {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts := datapath.Options{
+		Region: o.Region, WriterAddr: o.WriterAddr, ReaderAddr: o.ReaderAddr, DBName: o.DBName,
+		User: dbserver.AppUser, Password: o.Password, Resolver: o.Resolver,
+		ConnectTimeout: time.Second, QueryTimeout: 3 * time.Second, ConnMaxLifetime: 30 * time.Second,
+		MonitorInterval: 100 * time.Millisecond, ConsistencyWait: 500 * time.Millisecond, MaxReaderLag: 5 * time.Second,
+		Log: log,
+	}
+	if o.Tune != nil {
+		o.Tune(&opts)
+	}
+	metrics := telemetry.New()
+	opts.Observer = metrics
+	cluster, err := datapath.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics.WatchPools(map[string]func() sql.DBStats{"writer": cluster.WriterStats, "reader": cluster.ReaderStats})
+	ctx, cancel := context.WithCancel(context.Background())
+	go cluster.Run(ctx)
+	a := &api.API{Region: o.Region, Store: store.New(cluster, o.Region), DB: cluster, Log: log, Metrics: metrics}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		cluster.Close()
+	})
+	return &Server{URL: srv.URL, Cluster: cluster, API: a, DB: admin}
+}

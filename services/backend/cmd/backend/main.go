@@ -1,0 +1,178 @@
+// Command backend is the hyundai-poc.com API on :3001. It reads from this
+// region's database reader and writes to the global writer.
+//
+//	backend               serve (also: backend serve)
+//	backend migrate up    apply the embedded migrations through the writer
+//	backend migrate status
+//
+// Configuration comes only from the environment (see the config package).
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"hyundai-poc.com/backend/api"
+	"hyundai-poc.com/backend/config"
+	"hyundai-poc.com/backend/datapath"
+	"hyundai-poc.com/backend/store"
+	"hyundai-poc.com/backend/telemetry"
+	"hyundai-poc.com/migrations"
+)
+
+// commit is set at build time (-ldflags -X main.commit=...).
+var commit = "dev"
+
+func main() {
+	cfg, err := config.Parse(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "backend: invalid configuration:\n%v\n", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})).
+		With("service", "backend", "region", cfg.Region)
+
+	args := os.Args[1:]
+	switch {
+	case len(args) == 0 || args[0] == "serve":
+		err = run(cfg, log)
+	case args[0] == "migrate" && len(args) == 2 && (args[1] == "up" || args[1] == "status"):
+		err = migrate(cfg, args[1])
+	default:
+		fmt.Fprintln(os.Stderr, "usage: backend [serve] | backend migrate up|status")
+		os.Exit(2)
+	}
+	if err != nil {
+		log.Error("exiting", "error", err.Error())
+		fmt.Fprintln(os.Stderr, "backend:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config.Config, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Info("starting", "commit", commit, "config", cfg)
+
+	shutdownTracing, err := telemetry.SetupTracing(ctx, "backend", cfg.Region)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdownTracing(context.Background()) }()
+
+	metrics := telemetry.New()
+	cluster, err := datapath.New(datapath.Options{
+		Region: cfg.Region, WriterAddr: cfg.WriterAddr(), ReaderAddr: cfg.ReaderAddr(),
+		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Resolver: cfg.DBResolver,
+		ConnectTimeout: cfg.DBConnectTimeout, QueryTimeout: cfg.DBQueryTimeout, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		MonitorInterval: cfg.MonitorInterval, ConsistencyWait: cfg.ConsistencyWait, MaxReaderLag: cfg.MaxReaderLag,
+		Log: log.With("component", "datapath"), Observer: metrics,
+	})
+	if err != nil {
+		return fmt.Errorf("data path: %w", err)
+	}
+	defer cluster.Close()
+	metrics.WatchPools(map[string]func() sql.DBStats{"writer": cluster.WriterStats, "reader": cluster.ReaderStats})
+	monitorCtx, stopMonitor := context.WithCancel(context.Background())
+	defer stopMonitor()
+	go cluster.Run(monitorCtx)
+
+	a := &api.API{Region: cfg.Region, Store: store.New(cluster, cfg.Region), DB: cluster,
+		Log: log.With("component", "api"), Metrics: metrics}
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	serverErrors := make(chan error, 1)
+	go func() { serverErrors <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-serverErrors:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("graceful shutdown: %w", err)
+		}
+		return nil
+	}
+}
+
+// migrate applies the embedded migrations through the writer endpoint,
+// resolved the way the data path resolves it.
+func migrate(cfg config.Config, cmd string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	mc := mysql.NewConfig()
+	mc.User, mc.Passwd, mc.Net, mc.Addr, mc.DBName = cfg.DBUser, cfg.DBPassword, "tcp", cfg.WriterAddr(), cfg.DBName
+	mc.ParseTime = true
+	mc.MultiStatements = true
+	mc.Timeout = cfg.DBConnectTimeout
+	if cfg.DBResolver != "" {
+		r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, cfg.DBResolver)
+		}}
+		mc.DialFunc = func(ctx context.Context, _, addr string) (net.Conn, error) {
+			host, port, _ := net.SplitHostPort(addr)
+			ips, err := r.LookupHost(ctx, host)
+			if err != nil {
+				return nil, err
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", net.JoinHostPort(ips[0], port))
+		}
+	}
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	var ro, innoRO int
+	if err := db.QueryRowContext(ctx, "SELECT @@global.read_only, @@global.innodb_read_only").Scan(&ro, &innoRO); err != nil {
+		return fmt.Errorf("connect to writer %s: %w", cfg.WriterAddr(), err)
+	}
+	if ro != 0 || innoRO != 0 {
+		return errors.New("the writer endpoint leads to a read-only node; migrations need the writer")
+	}
+	switch cmd {
+	case "up":
+		v, err := migrations.Up(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("migrations applied; schema version %d\n", v)
+	case "status":
+		v, pending, err := migrations.Version(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("schema version %d, %d pending\n", v, pending)
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+// Package config reads the backend's configuration from the environment,
+// once, at start. Every name it reads is listed in EnvNames so that compose
+// files and the ECS task definitions can be checked against it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the backend can be told. Defaults stand beside the
+// fields in Parse.
+type Config struct {
+	Region string
+	Port   int
+
+	DBWriterHost string // global writer endpoint, may carry :port
+	DBReaderHost string // this region's reader endpoint, may carry :port
+	DBPort       int
+	DBName       string
+	DBUser       string
+	DBPassword   string
+	DBResolver   string // host:port of the DNS server for the DB names; empty: system resolver
+
+	LogLevel slog.Level
+
+	MonitorInterval   time.Duration // writer and reader checks, heartbeat
+	ConsistencyWait   time.Duration // how long a token read waits for the local reader
+	MaxReaderLag      time.Duration // beyond this, reads go to the writer
+	DBConnectTimeout  time.Duration
+	DBQueryTimeout    time.Duration
+	DBConnMaxLifetime time.Duration // bounds how long a pool can ignore DNS
+	ShutdownTimeout   time.Duration
+}
+
+// Names of the variables. OTEL_* are read by the telemetry package through
+// the OpenTelemetry conventions and listed here for completeness.
+const (
+	envRegion            = "REGION"
+	envPort              = "PORT"
+	envDBWriterHost      = "DB_WRITER_HOST"
+	envDBReaderHost      = "DB_READER_HOST"
+	envDBPort            = "DB_PORT"
+	envDBName            = "DB_NAME"
+	envDBUser            = "DB_USER"
+	envDBPassword        = "DB_PASSWORD"
+	envDBResolver        = "DB_RESOLVER"
+	envLogLevel          = "LOG_LEVEL"
+	envMonitorInterval   = "MONITOR_INTERVAL"
+	envConsistencyWait   = "CONSISTENCY_WAIT"
+	envMaxReaderLag      = "MAX_READER_LAG"
+	envDBConnectTimeout  = "DB_CONNECT_TIMEOUT"
+	envDBQueryTimeout    = "DB_QUERY_TIMEOUT"
+	envDBConnMaxLifetime = "DB_CONN_MAX_LIFETIME"
+	envShutdownTimeout   = "SHUTDOWN_TIMEOUT"
+)
+
+// OTelEnvNames are the OpenTelemetry variables the backend honours.
+var OTelEnvNames = []string{
+	"OTEL_SERVICE_NAME", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
+	"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER",
+	"OTEL_TRACES_SAMPLER_ARG", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_PROPAGATORS",
+}
+
+// EnvNames lists every environment variable the backend reads.
+func EnvNames() []string {
+	names := []string{
+		envRegion, envPort, envDBWriterHost, envDBReaderHost, envDBPort, envDBName, envDBUser,
+		envDBPassword, envDBResolver, envLogLevel, envMonitorInterval, envConsistencyWait,
+		envMaxReaderLag, envDBConnectTimeout, envDBQueryTimeout, envDBConnMaxLifetime, envShutdownTimeout,
+	}
+	return append(names, OTelEnvNames...)
+}
+
+// Parse reads the configuration through getenv (os.Getenv in main) and
+// returns every problem at once, one line per variable.
+func Parse(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		Region:       p.region(envRegion),
+		Port:         p.port(envPort, 3001),
+		DBWriterHost: p.host(envDBWriterHost, "localhost"),
+		DBReaderHost: p.host(envDBReaderHost, "localhost"),
+		DBPort:       p.port(envDBPort, 3306),
+		DBName:       p.str(envDBName, "marketing"),
+		DBUser:       p.str(envDBUser, "app"),
+		DBPassword:   getenv(envDBPassword),
+		DBResolver:   p.resolver(envDBResolver),
+		LogLevel:     p.level(envLogLevel),
+
+		MonitorInterval:   p.duration(envMonitorInterval, time.Second),
+		ConsistencyWait:   p.duration(envConsistencyWait, 500*time.Millisecond),
+		MaxReaderLag:      p.duration(envMaxReaderLag, 5*time.Second),
+		DBConnectTimeout:  p.duration(envDBConnectTimeout, 2*time.Second),
+		DBQueryTimeout:    p.duration(envDBQueryTimeout, 5*time.Second),
+		DBConnMaxLifetime: p.duration(envDBConnMaxLifetime, 30*time.Second),
+		ShutdownTimeout:   p.duration(envShutdownTimeout, 10*time.Second),
+	}
+	if len(p.errs) > 0 {
+		return Config{}, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+// WriterAddr is the writer endpoint with its port.
+func (c Config) WriterAddr() string { return withPort(c.DBWriterHost, c.DBPort) }
+
+// ReaderAddr is this region's reader endpoint with its port.
+func (c Config) ReaderAddr() string { return withPort(c.DBReaderHost, c.DBPort) }
+
+func withPort(host string, port int) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// LogValue keeps the password out of logs: the configuration is logged at
+// start so a person can see what the process was told.
+func (c Config) LogValue() slog.Value {
+	pw := ""
+	if c.DBPassword != "" {
+		pw = "(set)"
+	}
+	return slog.GroupValue(
+		slog.String("region", c.Region), slog.Int("port", c.Port),
+		slog.String("db_writer", c.WriterAddr()), slog.String("db_reader", c.ReaderAddr()),
+		slog.String("db_name", c.DBName), slog.String("db_user", c.DBUser), slog.String("db_password", pw),
+		slog.String("db_resolver", c.DBResolver), slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("monitor_interval", c.MonitorInterval), slog.Duration("consistency_wait", c.ConsistencyWait),
+		slog.Duration("max_reader_lag", c.MaxReaderLag), slog.Duration("db_connect_timeout", c.DBConnectTimeout),
+		slog.Duration("db_query_timeout", c.DBQueryTimeout), slog.Duration("db_conn_max_lifetime", c.DBConnMaxLifetime),
+	)
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) region(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		p.fail(name, "is required (an AWS region such as us-east-1)")
+		return ""
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			p.fail(name, "%q is not a region name (lowercase letters, digits and dashes)", v)
+			return ""
+		}
+	}
+	return v
+}
+
+func (p *parser) port(name string, def int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		p.fail(name, "%q is not a port (1-65535)", v)
+		return 0
+	}
+	return n
+}
+
+func (p *parser) host(name, def string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	if h, port, err := net.SplitHostPort(v); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || h == "" {
+			p.fail(name, "%q is not host or host:port", v)
+		}
+		return v
+	}
+	if strings.ContainsAny(v, "/ @?") {
+		p.fail(name, "%q is not host or host:port", v)
+	}
+	return v
+}
+
+func (p *parser) resolver(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return ""
+	}
+	h, port, err := net.SplitHostPort(v)
+	if err != nil || h == "" {
+		p.fail(name, "%q is not host:port of a DNS server", v)
+		return ""
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		p.fail(name, "%q has no valid port", v)
+	}
+	return v
+}
+
+func (p *parser) level(name string) slog.Level {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return slog.LevelInfo
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, "%q is not one of debug, info, warn, error", v)
+	}
+	return l
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(name, "%q is not a positive duration such as 500ms or 2s", v)
+		return 0
+	}
+	return d
+}
