@@ -182,7 +182,7 @@ func (in LeadInput) Validate(region string, now time.Time) (Lead, error) {
 			f["preferred_date"] = "must be a date like 2026-12-05"
 		case l.Type == LeadBrochure:
 			f["preferred_date"] = "is only for test drives"
-		case d.Before(now.UTC().Truncate(24 * time.Hour).AddDate(0, 0, -1)):
+		case d.Before(now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)):
 			f["preferred_date"] = "must not be in the past"
 		case d.After(now.AddDate(1, 0, 0)):
 			f["preferred_date"] = "must be within a year"
