@@ -52,6 +52,11 @@ type Options struct {
 	Log io.Writer
 	// ExtraArgs are appended to the mariadbd command line.
 	ExtraArgs []string
+	// AppPassword and ReplPassword set the application's and replication's
+	// passwords; random when empty. Servers that stand in for one cluster
+	// share them, as Aurora instances share their users.
+	AppPassword  string
+	ReplPassword string
 }
 
 // Server is a running mariadbd.
@@ -128,8 +133,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return fail(err)
 	}
 	s.Socket = filepath.Join(s.Dir, "mysqld.sock")
-	s.ReplPass = randomPassword()
-	s.AppPass = randomPassword()
+	s.ReplPass, s.AppPass = opts.ReplPassword, opts.AppPassword
+	if s.ReplPass == "" {
+		s.ReplPass = randomPassword()
+	}
+	if s.AppPass == "" {
+		s.AppPass = randomPassword()
+	}
 
 	port := opts.Port
 	if port == 0 {
