@@ -89,8 +89,13 @@ func (p *pool) reset(gen int64) bool {
 	p.gen.Add(1)
 	p.mu.Unlock()
 	p.obs.Reresolved(p.role)
-	// Close waits for connections in use to come back; do not block on it.
-	go old.Close()
+	// Requests that fetched the old pool a moment ago may still use it, so
+	// it is not closed at once: its idle connections go now, connections in
+	// use are closed when they come back, and any new one resolves and is
+	// checked like every other. Closing follows once no request can hold it.
+	old.SetMaxIdleConns(0)
+	old.SetConnMaxLifetime(time.Millisecond)
+	time.AfterFunc(time.Minute, func() { old.Close() })
 	return true
 }
 
