@@ -1,2 +1,0 @@
-// Package lab runs the three-region system on one machine.
-package lab

@@ -1,0 +1,275 @@
+// Package edge is the lab's stand-in for CloudFront in front of Route53
+// geolocation records: it places the client, picks the region that serves
+// that location from the shared locations table, adds the network delay
+// between the client and that region, and fails idempotent requests over to
+// a secondary origin as an origin group does.
+package edge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"hyundai-poc.com/lab/geo"
+)
+
+// Headers the edge reads and writes.
+const (
+	HeaderLocation = "X-Client-Location" // in: "KR" or "US-CA"
+	HeaderRegion   = "X-Edge-Region"     // in: pin the origin region (the lab's way to address one region's ALB)
+	HeaderOrigin   = "X-Edge-Origin"     // out: the region whose origin answered
+	HeaderFailover = "X-Edge-Failover"   // out: "true" when the secondary origin answered
+	HeaderRecord   = "X-Edge-Record"     // out: which geolocation record matched
+)
+
+// Config describes the edge.
+type Config struct {
+	Geo *geo.Table
+	// Origins maps a region to its origin's base URL (the region's frontend).
+	Origins map[string]string
+	// Secondary maps a region to the region whose origin backs it up.
+	Secondary map[string]string
+	// ClientRTT is the round trip between a client served by region from and
+	// the origin in region to.
+	ClientRTT func(from, to string) time.Duration
+	// ConnectTimeout and ResponseTimeout bound one origin attempt
+	// (CloudFront's defaults are 10 s and 30 s; the lab uses less).
+	ConnectTimeout  time.Duration
+	ResponseTimeout time.Duration
+}
+
+// Edge is an http.Handler.
+type Edge struct {
+	cfg       Config
+	transport *http.Transport
+	mu        sync.RWMutex
+	down      map[string]bool
+}
+
+// New checks cfg and builds the edge.
+func New(cfg Config) (*Edge, error) {
+	if cfg.Geo == nil {
+		return nil, errors.New("edge: no locations table")
+	}
+	for r := range cfg.Geo.Regions() {
+		if _, ok := cfg.Origins[r]; !ok {
+			return nil, fmt.Errorf("edge: locations table routes to %s, which has no origin", r)
+		}
+	}
+	for r, u := range cfg.Origins {
+		if _, err := url.Parse(u); err != nil {
+			return nil, fmt.Errorf("edge: origin %s: %w", r, err)
+		}
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 2 * time.Second
+	}
+	if cfg.ResponseTimeout == 0 {
+		cfg.ResponseTimeout = 10 * time.Second
+	}
+	if cfg.ClientRTT == nil {
+		cfg.ClientRTT = func(string, string) time.Duration { return 0 }
+	}
+	d := &net.Dialer{Timeout: cfg.ConnectTimeout}
+	e := &Edge{cfg: cfg, down: map[string]bool{}}
+	e.transport = &http.Transport{
+		DialContext:           e.dial(d),
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       30 * time.Second,
+		ResponseHeaderTimeout: cfg.ResponseTimeout,
+	}
+	return e, nil
+}
+
+type regionKey struct{}
+
+// dial refuses connections to a region that is cut off, as a partition
+// between the edge and that region's load balancer would.
+func (e *Edge) dial(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if r, _ := ctx.Value(regionKey{}).(string); r != "" && e.Down(r) {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("region %s unreachable: %w", r, errRefused)}
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+}
+
+var errRefused = errors.New("connection refused")
+
+// SetDown marks region's origin unreachable (true) or reachable again.
+func (e *Edge) SetDown(region string, down bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.down[region] = down
+	e.transport.CloseIdleConnections()
+}
+
+// Down reports whether region's origin is cut off.
+func (e *Edge) Down(region string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.down[region]
+}
+
+// Route is the edge's decision for one request.
+type Route struct {
+	Location  string `json:"location"`
+	Record    string `json:"record"`
+	Region    string `json:"region"`
+	Primary   string `json:"primary"`
+	Secondary string `json:"secondary"`
+}
+
+// Route places a request and picks its origins.
+func (e *Edge) Route(r *http.Request) (Route, error) {
+	loc := r.Header.Get(HeaderLocation)
+	if loc == "" {
+		if c, err := r.Cookie("loc"); err == nil {
+			loc = c.Value
+		}
+	}
+	if loc == "" {
+		loc = r.URL.Query().Get("loc")
+	}
+	m, err := e.cfg.Geo.Resolve(loc)
+	if err != nil {
+		return Route{}, err
+	}
+	rt := Route{Location: m.Location, Record: m.Record, Region: m.Region, Primary: m.Region}
+	if pin := r.Header.Get(HeaderRegion); pin != "" {
+		if _, ok := e.cfg.Origins[pin]; !ok {
+			return Route{}, fmt.Errorf("%s: unknown region %q", HeaderRegion, pin)
+		}
+		rt.Primary = pin
+	}
+	rt.Secondary = e.cfg.Secondary[rt.Primary]
+	return rt, nil
+}
+
+// ServeHTTP answers /_edge/route itself and forwards everything else.
+func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt, err := e.Route(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	if r.URL.Path == "/_edge/route" {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(rt)
+		return
+	}
+	// CloudFront's rule: only GET, HEAD and OPTIONS may go to the secondary.
+	canFailOver := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+	if canFailOver {
+		// A second attempt needs the body again; these methods carry little.
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad_request", "read body: "+err.Error())
+			return
+		}
+		r.Body.Close()
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.Body, _ = r.GetBody()
+	}
+	resp, served, err := e.try(r, rt.Region, rt.Primary)
+	if canFailOver && rt.Secondary != "" && failed(resp, err) {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		resp, served, err = e.try(r, rt.Region, rt.Secondary)
+	}
+	if err != nil {
+		status := http.StatusBadGateway
+		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+			status = http.StatusGatewayTimeout
+		}
+		w.Header().Set(HeaderOrigin, served)
+		writeError(w, status, "origin_unreachable", fmt.Sprintf("origin %s: %v", served, err))
+		return
+	}
+	defer resp.Body.Close()
+	h := w.Header()
+	for k, vs := range resp.Header {
+		if hopHeader(k) {
+			continue
+		}
+		h[k] = vs
+	}
+	h.Set(HeaderOrigin, served)
+	h.Set(HeaderRecord, rt.Record)
+	if served != rt.Primary {
+		h.Set(HeaderFailover, "true")
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
+}
+
+// try sends r to region's origin after the client's network delay to it.
+func (e *Edge) try(r *http.Request, clientRegion, region string) (*http.Response, string, error) {
+	base, ok := e.cfg.Origins[region]
+	if !ok {
+		return nil, region, fmt.Errorf("no origin for %s", region)
+	}
+	if d := e.cfg.ClientRTT(clientRegion, region); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return nil, region, r.Context().Err()
+		}
+	}
+	u, _ := url.Parse(base)
+	out := r.Clone(context.WithValue(r.Context(), regionKey{}, region))
+	out.RequestURI = ""
+	if r.GetBody != nil {
+		out.Body, _ = r.GetBody()
+	}
+	out.URL.Scheme, out.URL.Host = u.Scheme, u.Host
+	out.Host = u.Host
+	for k := range out.Header {
+		if hopHeader(k) {
+			out.Header.Del(k)
+		}
+	}
+	out.Header.Del(HeaderRegion)
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		out.Header.Add("X-Forwarded-For", ip)
+	}
+	out.Header.Set("X-Forwarded-Proto", "http")
+	resp, err := e.transport.RoundTrip(out)
+	return resp, region, err
+}
+
+func failed(resp *http.Response, err error) bool {
+	return err != nil || resp.StatusCode >= 500
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func hopHeader(k string) bool {
+	switch http.CanonicalHeaderKey(k) {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": strings.TrimSpace(msg)}})
+}
+
+// Close drops idle origin connections.
+func (e *Edge) Close() { e.transport.CloseIdleConnections() }

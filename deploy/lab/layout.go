@@ -1,0 +1,93 @@
+// Package lab runs the three-region system on one machine: a MariaDB node
+// per region with GTID replication, Toxiproxy links that carry the
+// inter-region delays, a DNS server per region, each region's backend and
+// frontend as separate processes configured only through the environment,
+// and an edge that routes like Route53 geolocation behind CloudFront.
+package lab
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// Layout places every part of the lab on loopback. On Linux every
+// 127.x.y.z address is local, so each database node and each link has an
+// address of its own and keeps port 3306, as real endpoints do:
+//
+//	node of region n:                 127.<Net>.n.1:3306
+//	node of region n seen from m:     127.<Net>.m.(10+n):3306 (a link with m<->n delay)
+//	region n's frontend, backend, DNS: Host:n3000, Host:n3001, Host:n0053 (+PortOffset)
+type Layout struct {
+	Host       string   // where services listen, 127.0.0.1
+	Net        int      // second octet of the database addresses
+	PortOffset int      // added to every service port; 0 for the lab, other values keep a test lab apart
+	EdgePort   int      // 8080
+	Regions    []string // region n is Regions[n-1]
+	Domain     string   // db.lab
+}
+
+// DefaultLayout is the lab people run.
+func DefaultLayout(regions []string) Layout {
+	return Layout{Host: "127.0.0.1", Net: 10, EdgePort: 8080, Regions: regions, Domain: "db.lab"}
+}
+
+// Index is region's number, 1-based; 0 when unknown.
+func (l Layout) Index(region string) int {
+	for i, r := range l.Regions {
+		if r == region {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// Valid checks that region is one of the lab's.
+func (l Layout) Valid(region string) error {
+	if l.Index(region) == 0 {
+		return fmt.Errorf("unknown region %q (want one of %v)", region, l.Regions)
+	}
+	return nil
+}
+
+// NodeHost is the address region's database server binds.
+func (l Layout) NodeHost(region string) string {
+	return fmt.Sprintf("127.%d.%d.1", l.Net, l.Index(region))
+}
+
+// NodeAddr is host:port of region's database server.
+func (l Layout) NodeAddr(region string) string { return net.JoinHostPort(l.NodeHost(region), "3306") }
+
+// LinkHost is where clients in region from reach the node of region to.
+func (l Layout) LinkHost(from, to string) string {
+	return fmt.Sprintf("127.%d.%d.%d", l.Net, l.Index(from), 10+l.Index(to))
+}
+
+// LinkAddr is LinkHost with the database port.
+func (l Layout) LinkAddr(from, to string) string {
+	return net.JoinHostPort(l.LinkHost(from, to), "3306")
+}
+
+func (l Layout) port(region string, base int) string {
+	return strconv.Itoa(l.Index(region)*10000 + base + l.PortOffset)
+}
+
+// FrontendAddr, BackendAddr and DNSAddr are region's service addresses.
+func (l Layout) FrontendAddr(region string) string { return net.JoinHostPort(l.Host, l.port(region, 3000)) }
+
+// BackendAddr is region's backend.
+func (l Layout) BackendAddr(region string) string { return net.JoinHostPort(l.Host, l.port(region, 3001)) }
+
+// DNSAddr is region's DNS server.
+func (l Layout) DNSAddr(region string) string { return net.JoinHostPort(l.Host, l.port(region, 53)) }
+
+// EdgeAddr is the edge.
+func (l Layout) EdgeAddr() string {
+	return net.JoinHostPort(l.Host, strconv.Itoa(l.EdgePort+l.PortOffset))
+}
+
+// WriterName is the global writer endpoint's name.
+func (l Layout) WriterName() string { return "writer." + l.Domain }
+
+// ReaderName is region's reader endpoint's name.
+func (l Layout) ReaderName(region string) string { return "reader." + region + "." + l.Domain }
