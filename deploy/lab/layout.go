@@ -73,10 +73,14 @@ func (l Layout) port(region string, base int) string {
 }
 
 // FrontendAddr, BackendAddr and DNSAddr are region's service addresses.
-func (l Layout) FrontendAddr(region string) string { return net.JoinHostPort(l.Host, l.port(region, 3000)) }
+func (l Layout) FrontendAddr(region string) string {
+	return net.JoinHostPort(l.Host, l.port(region, 3000))
+}
 
 // BackendAddr is region's backend.
-func (l Layout) BackendAddr(region string) string { return net.JoinHostPort(l.Host, l.port(region, 3001)) }
+func (l Layout) BackendAddr(region string) string {
+	return net.JoinHostPort(l.Host, l.port(region, 3001))
+}
 
 // DNSAddr is region's DNS server.
 func (l Layout) DNSAddr(region string) string { return net.JoinHostPort(l.Host, l.port(region, 53)) }

@@ -1,0 +1,220 @@
+// Command lab runs the three-region lab and drives it from another terminal.
+//
+//	lab up                      start everything, print the endpoints, run until Ctrl-C
+//	lab down                    stop a lab started elsewhere and remove its data
+//	lab status [--json]         writer, replication positions, lag, process health
+//	lab switchover --to REGION  planned move of the writer (no loss)
+//	lab failover --to REGION    unplanned: kill the writer, promote REGION
+//	lab isolate|heal REGION     cut or restore every link of a region
+//	lab stop|start reader|backend REGION
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"hyundai-poc.com/lab"
+)
+
+const usage = `usage: lab [--dir DIR] COMMAND
+  up [--ttl 5s] [--monitor-interval 1s] [--rtt FILE]   start the lab and run until Ctrl-C
+  down                                                  stop the lab and remove its data
+  status [--json]                                       who is writer, positions, lag, health
+  switchover --to REGION                                planned writer move, no loss
+  failover --to REGION                                  kill the writer, promote REGION
+  isolate REGION | heal REGION                          cut or restore a region's links
+  stop reader|backend REGION | start reader|backend REGION`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "lab:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
+	dir := fs.String("dir", lab.DefaultDir(), "the lab's directory (state, data, logs)")
+	fs.Usage = func() { fmt.Fprintln(os.Stderr, usage) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		fs.Usage()
+		return errors.New("no command")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "up":
+		return up(ctx, *dir, rest)
+	case "down":
+		return lab.Down(ctx, *dir, func(f string, a ...any) { fmt.Printf(f+"\n", a...) })
+	case "status":
+		return status(ctx, *dir, rest)
+	case "switchover", "failover":
+		sf := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		to := sf.String("to", "", "region to promote")
+		if err := sf.Parse(rest); err != nil {
+			return err
+		}
+		if *to == "" || sf.NArg() != 0 {
+			return fmt.Errorf("usage: lab %s --to REGION", cmd)
+		}
+		return op(ctx, *dir, "/v1/"+cmd, *to)
+	case "isolate", "heal":
+		if len(rest) != 1 {
+			return fmt.Errorf("usage: lab %s REGION", cmd)
+		}
+		return op(ctx, *dir, "/v1/"+cmd, rest[0])
+	case "stop", "start":
+		if len(rest) != 2 || (rest[0] != "reader" && rest[0] != "backend") {
+			return fmt.Errorf("usage: lab %s reader|backend REGION", cmd)
+		}
+		return op(ctx, *dir, "/v1/"+rest[0]+"/"+cmd, rest[1])
+	default:
+		fs.Usage()
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func up(ctx context.Context, dir string, args []string) error {
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	ttl := fs.Duration("ttl", 5*time.Second, "TTL of the DNS answers")
+	monitor := fs.String("monitor-interval", "", "backends' MONITOR_INTERVAL (their default when empty)")
+	rtt := fs.String("rtt", "", "RTT table (deploy/lab/rtt.json)")
+	backendBin := fs.String("backend-bin", "", "a prebuilt backend binary (built from the tree when empty)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	env := map[string]string{}
+	if *monitor != "" {
+		env["MONITOR_INTERVAL"] = *monitor
+	}
+	l, err := lab.Start(ctx, lab.Config{Dir: dir, DNSTTL: *ttl, RTTFile: *rtt, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	fmt.Println()
+	fmt.Print(l.Summary())
+	fmt.Printf("\nready in %.1fs. Ctrl-C (or `make lab-down`) stops everything.\n", l.ReadyIn.Seconds())
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nlab: stopping...")
+	case <-l.Done():
+		fmt.Println("lab: stopped from the control socket")
+	}
+	l.Close()
+	fmt.Println("lab: everything stopped, temporary data removed")
+	return nil
+}
+
+func op(ctx context.Context, dir, path, region string) error {
+	c, err := lab.Dial(dir)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var res lab.Result
+	if err := c.Do(ctx, path, lab.Request{Region: region}, &res); err != nil {
+		return err
+	}
+	var steps []string
+	for _, s := range res.Steps {
+		steps = append(steps, fmt.Sprintf("%s %s", s.Name, round(s.Took)))
+	}
+	fmt.Printf("%s: %s\n", res.Op, res.Message)
+	if len(steps) > 0 {
+		fmt.Printf("  steps: %s\n", strings.Join(steps, ", "))
+	}
+	fmt.Printf("  took %s (round trip %s)\n", round(res.Took), round(time.Since(start)))
+	return nil
+}
+
+func round(d time.Duration) time.Duration {
+	if d > time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Microsecond)
+}
+
+func status(ctx context.Context, dir string, args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := lab.Dial(dir)
+	if err != nil {
+		return err
+	}
+	var st lab.Status
+	if err := c.Do(ctx, "/v1/status", lab.Request{}, &st); err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tROLE\tADDR\tPID\tREAD_ONLY\tGTID\tREPLICATING\tBEHIND\tREADER\tLINKS\tERROR")
+	for _, n := range st.Nodes {
+		behind := "-"
+		if n.SecondsBehind != nil {
+			behind = fmt.Sprintf("%ds", *n.SecondsBehind)
+		}
+		reader, links := "up", "up"
+		if n.ReaderStopped {
+			reader = "stopped"
+		}
+		if n.Isolated {
+			links = "isolated"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%v\t%s\t%v\t%s\t%s\t%s\t%s\n", n.Region, n.Role, n.Addr, n.Pid, n.ReadOnly, n.GTID,
+			n.Replicating, behind, reader, links, n.LastError)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "REGION\tBACKEND PID\tBACKEND\tFRONTEND\tEDGE PATH\tLAG (ms)\tREADS FROM\tWRITER SEEN")
+	for _, r := range st.Regions {
+		lag := "-"
+		if r.LagMs != nil {
+			lag = fmt.Sprintf("%.0f", *r.LagMs)
+		}
+		edge := "up"
+		if r.EdgeCut {
+			edge = "cut"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Region, r.BackendPid, okWord(r.BackendReady), okWord(r.FrontendReady),
+			edge, lag, dash(r.ReadSource), dash(r.WriterSeen))
+	}
+	tw.Flush()
+	fmt.Printf("\nwriter: %s   edge: %s   DNS TTL: %dms\n", st.Writer, st.Settings.Edge, st.Settings.DNSTTLms)
+	return nil
+}
+
+func okWord(b bool) string {
+	if b {
+		return "ready"
+	}
+	return "DOWN"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
