@@ -32,6 +32,9 @@ require (
 	google.golang.org/protobuf v1.36.1 // indirect
 	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
 	hyundai-poc.com/dbserver v0.0.0
+	hyundai-poc.com/loadtest v0.0.0
 )
 
 replace hyundai-poc.com/dbserver => ../../dbserver
+
+replace hyundai-poc.com/loadtest => ../../loadtest

@@ -1,0 +1,110 @@
+// Command drill runs a failure scenario under steady traffic in every
+// region, against a running lab or one it starts, and reports what users
+// saw and whether any acknowledged write was lost.
+//
+//	drill [--scenario switchover|failover|reader-outage|region-outage] [--to REGION]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"hyundai-poc.com/lab"
+	"hyundai-poc.com/lab/drill"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "drill:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	o := drill.Options{Progress: os.Stdout}
+	dir := flag.String("dir", lab.DefaultDir(), "the lab's directory")
+	flag.StringVar(&o.Scenario, "scenario", "switchover", strings.Join(drill.Scenarios, "|"))
+	flag.StringVar(&o.Target, "to", "", "region to promote or take out (picked when empty)")
+	flag.DurationVar(&o.Before, "before", 5*time.Second, "steady traffic before the trigger")
+	flag.DurationVar(&o.After, "after", 5*time.Second, "steady traffic after recovery")
+	flag.DurationVar(&o.Outage, "outage", 5*time.Second, "length of a reader or region outage")
+	flag.DurationVar(&o.WriteEvery, "write-every", 100*time.Millisecond, "one write per region this often")
+	flag.DurationVar(&o.ReadEvery, "read-every", 100*time.Millisecond, "one read per region this often")
+	out := flag.String("out", "", "results directory (test-results/ of the repository)")
+	ttl := flag.Duration("ttl", 5*time.Second, "DNS TTL when the drill starts its own lab")
+	monitor := flag.String("monitor-interval", "", "backends' MONITOR_INTERVAL when the drill starts its own lab")
+	flag.Parse()
+	if flag.NArg() != 0 {
+		return fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	wd, _ := os.Getwd()
+	root, err := lab.RepoRoot(wd)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join(root, "test-results")
+	}
+	o.Commit = commit(root)
+
+	c, err := lab.Dial(*dir)
+	if errors.Is(err, lab.ErrNoLab) {
+		fmt.Println("drill: no lab running; starting one (stopped again when the drill ends)")
+		env := map[string]string{}
+		if *monitor != "" {
+			env["MONITOR_INTERVAL"] = *monitor
+		}
+		l, err := lab.Start(ctx, lab.Config{Dir: *dir, RepoRoot: root, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		if c, err = lab.Dial(*dir); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	rep, err := drill.Run(ctx, c, o)
+	if rep != nil {
+		rep.Print(os.Stdout)
+		if path, serr := rep.Save(*out); serr == nil {
+			fmt.Println("results:", path)
+		} else {
+			fmt.Fprintln(os.Stderr, "drill: save results:", serr)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Scenario == "failover" {
+		fmt.Printf("note: %s's node stays down; `make lab-down && make lab` for a fresh lab\n", rep.WriterBefore)
+	}
+	if !rep.Recovered {
+		return errors.New("writes did not recover in every region")
+	}
+	return nil
+}
+
+func commit(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	s := strings.TrimSpace(string(out))
+	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain").Output(); len(st) > 0 {
+		s += "-dirty"
+	}
+	return s
+}

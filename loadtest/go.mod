@@ -1,0 +1,3 @@
+module hyundai-poc.com/loadtest
+
+go 1.26

@@ -1,0 +1,205 @@
+// Package traffic plays steady clients in each region against the edge:
+// reads, and writes that each carry a unique Idempotency-Key, recording
+// every attempt so tools can compute availability, latency and which writes
+// were acknowledged.
+package traffic
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Headers the generator sets and reads.
+const (
+	HeaderLocation   = "X-Client-Location"
+	HeaderPinRegion  = "X-Edge-Region"
+	HeaderEdgeOrigin = "X-Edge-Origin"
+)
+
+// Client is one simulated user population.
+type Client struct {
+	Region   string // the region it is expected to be served by (labels results)
+	Location string // X-Client-Location it sends
+}
+
+// Config describes the traffic.
+type Config struct {
+	Edge       string // base URL of the edge
+	Clients    []Client
+	ReadEvery  time.Duration // per client; 0 sends no reads
+	WriteEvery time.Duration // per client; 0 sends no writes
+	ReadPath   string        // GET, e.g. /api/vehicles
+	WritePath  string        // POST, e.g. /api/health-checks
+	WriteBody  string        // JSON body of each write ("{}" when empty)
+	Timeout    time.Duration // per attempt
+	KeyPrefix  string        // prefix of every Idempotency-Key
+}
+
+// Kind of attempt.
+type Kind string
+
+// Kinds.
+const (
+	Read  Kind = "read"
+	Write Kind = "write"
+)
+
+// Sample is one attempt.
+type Sample struct {
+	Kind       Kind
+	Region     string
+	Start, End time.Time
+	Status     int // 0 when no answer
+	Err        string
+	Key        string // writes only
+	ReadSource string // X-Read-Source
+	Served     string // X-Edge-Origin, else X-Region
+}
+
+// OK reports a 2xx answer: for writes, an acknowledgement.
+func (s Sample) OK() bool { return s.Status >= 200 && s.Status < 300 }
+
+// Latency of the attempt.
+func (s Sample) Latency() time.Duration { return s.End.Sub(s.Start) }
+
+// Recorder collects samples; safe for concurrent use.
+type Recorder struct {
+	mu      sync.Mutex
+	samples []Sample
+}
+
+// Add records s.
+func (r *Recorder) Add(s Sample) {
+	r.mu.Lock()
+	r.samples = append(r.samples, s)
+	r.mu.Unlock()
+}
+
+// Samples returns a copy of everything recorded.
+func (r *Recorder) Samples() []Sample {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Sample(nil), r.samples...)
+}
+
+// Count returns how many samples match f.
+func (r *Recorder) Count(f func(Sample) bool) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, s := range r.samples {
+		if f(s) {
+			n++
+		}
+	}
+	return n
+}
+
+// Run sends traffic until ctx ends, then waits for attempts in flight. It
+// is open-loop: a slow answer does not delay the next attempt, so an outage
+// shows as failures and latency rather than as fewer attempts.
+func Run(ctx context.Context, cfg Config, rec *Recorder) {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.WriteBody == "" {
+		cfg.WriteBody = "{}"
+	}
+	if cfg.KeyPrefix == "" {
+		cfg.KeyPrefix = randomHex(4)
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}}
+	var inflight sync.WaitGroup
+	var loops sync.WaitGroup
+	var seq struct {
+		sync.Mutex
+		n int
+	}
+	nextKey := func(region string) string {
+		seq.Lock()
+		defer seq.Unlock()
+		seq.n++
+		return fmt.Sprintf("%s-%s-%d", cfg.KeyPrefix, region, seq.n)
+	}
+	loop := func(every time.Duration, fire func()) {
+		defer loops.Done()
+		if every <= 0 {
+			return
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				inflight.Add(1)
+				go func() { defer inflight.Done(); fire() }()
+			}
+		}
+	}
+	for _, c := range cfg.Clients {
+		loops.Add(2)
+		go loop(cfg.ReadEvery, func() {
+			rec.Add(Do(hc, cfg, Read, c, "", nil))
+		})
+		go loop(cfg.WriteEvery, func() {
+			rec.Add(Do(hc, cfg, Write, c, nextKey(c.Region), nil))
+		})
+	}
+	loops.Wait()
+	inflight.Wait()
+	hc.CloseIdleConnections()
+}
+
+// Do makes one attempt. extra headers are added to the request.
+func Do(hc *http.Client, cfg Config, kind Kind, c Client, key string, extra map[string]string) Sample {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+	defer cancel()
+	s := Sample{Kind: kind, Region: c.Region, Key: key, Start: time.Now()}
+	method, path, body := http.MethodGet, cfg.ReadPath, io.Reader(nil)
+	if kind == Write {
+		method, path, body = http.MethodPost, cfg.WritePath, strings.NewReader(cfg.WriteBody)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(cfg.Edge, "/")+path, body)
+	if err != nil {
+		s.End, s.Err = time.Now(), err.Error()
+		return s
+	}
+	req.Header.Set(HeaderLocation, c.Location)
+	if kind == Write {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+	}
+	for k, v := range extra {
+		req.Header.Set(k, v)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		s.End, s.Err = time.Now(), err.Error()
+		return s
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	s.End = time.Now()
+	s.Status = resp.StatusCode
+	s.ReadSource = resp.Header.Get("X-Read-Source")
+	s.Served = resp.Header.Get(HeaderEdgeOrigin)
+	if s.Served == "" {
+		s.Served = resp.Header.Get("X-Region")
+	}
+	return s
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
