@@ -45,3 +45,44 @@ fuzz: ## Fuzz lead decoding and validation for 30 s
 dev: ## One region on one machine: a database server of its own and the backend on :3001
 	@scripts/install-deps.sh mariadb
 	go run ./services/backend/cmd/dev
+
+# ---- the three-region lab (deploy/lab): see docs/lab.md ----
+SCENARIO  ?= switchover
+
+.PHONY: lab-tools
+lab-tools:
+	@mkdir -p bin
+	@CGO_ENABLED=0 go build -trimpath -o bin/ ./deploy/lab/cmd/...
+
+.PHONY: lab
+lab: lab-tools ## Three regions on loopback: databases, replication, latency, DNS, backends, frontends, edge on :8080 (Ctrl-C stops)
+	@scripts/install-deps.sh mariadb
+	@exec bin/lab up
+
+.PHONY: lab-down
+lab-down: lab-tools ## Stop a lab started in another terminal and remove its data
+	@bin/lab down
+
+.PHONY: status
+status: lab-tools ## The running lab: writer, replication positions, lag, health of every process
+	@bin/lab status
+
+.PHONY: switchover
+switchover: lab-tools ## Planned writer move with no loss: make switchover TO=us-west-2
+	@test -n "$(TO)" || { echo "usage: make switchover TO=REGION"; exit 2; }
+	@bin/lab switchover --to $(TO)
+
+.PHONY: failover
+failover: lab-tools ## Unplanned: kill the writer, promote TO: make failover TO=us-west-2
+	@test -n "$(TO)" || { echo "usage: make failover TO=REGION"; exit 2; }
+	@bin/lab failover --to $(TO)
+
+.PHONY: drill
+drill: lab-tools ## Failure drill under traffic: make drill [SCENARIO=switchover|failover|reader-outage|region-outage] [TO=REGION]
+	@scripts/install-deps.sh mariadb
+	@bin/drill --scenario $(SCENARIO) $(if $(TO),--to $(TO))
+
+.PHONY: latency
+latency: lab-tools ## Client location -> region latency through the edge (p50, p95), into test-results/
+	@scripts/install-deps.sh mariadb
+	@bin/latency

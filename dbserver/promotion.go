@@ -23,21 +23,6 @@ func (s *Server) Pid() int {
 	return s.cmd.Process.Pid
 }
 
-// SetAppPassword gives the application's user pass on this server only
-// (sql_log_bin=0), so servers that replicate each other can share one
-// password, as the nodes of one cluster do.
-func (s *Server) SetAppPassword(ctx context.Context, pass string) error {
-	if err := s.Exec(ctx,
-		"SET SESSION sql_log_bin = 0",
-		fmt.Sprintf("ALTER USER '%s'@'%%' IDENTIFIED BY '%s'", AppUser, pass),
-		"SET SESSION sql_log_bin = 1",
-	); err != nil {
-		return fmt.Errorf("%s: set application password: %w", s.Name, err)
-	}
-	s.AppPass = pass
-	return nil
-}
-
 // Repoint makes s a replica of the server at addr, continuing from
 // everything s already has in its binlog. Unlike ReplicateFrom alone it is
 // right for a former primary too, whose replication position is stale.

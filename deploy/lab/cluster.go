@@ -93,7 +93,7 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (c *Cluster, err error
 			}
 			s, err := dbserver.Start(ctx, dbserver.Options{
 				Name: r, Host: c.layout.NodeHost(r), Port: 3306, ReportHost: r,
-				Dir: filepath.Join(cfg.Dir, "db"), Log: w,
+				Dir: filepath.Join(cfg.Dir, "db"), Log: w, AppPassword: c.appPass,
 			})
 			mu.Lock()
 			defer mu.Unlock()
@@ -107,11 +107,6 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (c *Cluster, err error
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return c, err
-	}
-	for _, r := range c.layout.Regions {
-		if err := c.nodes[r].SetAppPassword(ctx, c.appPass); err != nil {
-			return c, err
-		}
 	}
 	logf("databases up: %s", strings.Join(c.layout.Regions, ", "))
 

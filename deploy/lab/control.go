@@ -290,3 +290,30 @@ func Down(ctx context.Context, dir string, logf func(string, ...any)) error {
 	logf("lab stopped, %s removed", dir)
 	return nil
 }
+
+// DialOrStart finds the lab in cfg.Dir, or starts one in this process when
+// none runs. stop ends a lab it started and does nothing otherwise.
+func DialOrStart(ctx context.Context, cfg Config) (c *Client, stop func(), err error) {
+	if cfg.Dir == "" {
+		cfg.Dir = DefaultDir()
+	}
+	c, err = Dial(cfg.Dir)
+	if err == nil {
+		return c, func() {}, nil
+	}
+	if !errors.Is(err, ErrNoLab) {
+		return nil, nil, err
+	}
+	if cfg.Progress != nil {
+		fmt.Fprintln(cfg.Progress, "no lab running; starting one (stopped again at the end)")
+	}
+	l, err := Start(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err = Dial(cfg.Dir); err != nil {
+		l.Close()
+		return nil, nil, err
+	}
+	return c, l.Close, nil
+}

@@ -1,6 +1,6 @@
 module hyundai-poc.com/lab
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/Shopify/toxiproxy/v2 v2.12.0

@@ -58,24 +58,15 @@ func run() error {
 	}
 	o.Commit = commit(root)
 
-	c, err := lab.Dial(*dir)
-	if errors.Is(err, lab.ErrNoLab) {
-		fmt.Println("drill: no lab running; starting one (stopped again when the drill ends)")
-		env := map[string]string{}
-		if *monitor != "" {
-			env["MONITOR_INTERVAL"] = *monitor
-		}
-		l, err := lab.Start(ctx, lab.Config{Dir: *dir, RepoRoot: root, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		if c, err = lab.Dial(*dir); err != nil {
-			return err
-		}
-	} else if err != nil {
+	env := map[string]string{}
+	if *monitor != "" {
+		env["MONITOR_INTERVAL"] = *monitor
+	}
+	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
+	if err != nil {
 		return err
 	}
+	defer stopLab()
 	rep, err := drill.Run(ctx, c, o)
 	if rep != nil {
 		rep.Print(os.Stdout)
