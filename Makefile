@@ -44,7 +44,9 @@ fuzz: ## Fuzz lead decoding and validation for 30 s
 .PHONY: dev
 dev: ## One region on one machine: a database server of its own and the backend on :3001
 	@scripts/install-deps.sh mariadb
-	go run ./services/backend/cmd/dev
+	@mkdir -p bin
+	go build -o bin/ ./services/backend/cmd/backend ./services/backend/cmd/dev
+	bin/dev
 
 # ---- the three-region lab (deploy/lab): see docs/lab.md ----
 SCENARIO  ?= switchover

@@ -57,10 +57,15 @@ func (a *API) observe(next http.Handler) http.Handler {
 		if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 			return
 		}
-		sc := trace.SpanContextFromContext(r.Context())
-		a.Log.Info("request", "method", r.Method, "route", route, "status", ww.Status(),
-			"duration_ms", float64(d.Microseconds())/1000, "read_source", ww.Header().Get("X-Read-Source"),
-			"request_id", middleware.GetReqID(r.Context()), "trace_id", sc.TraceID().String())
+		attrs := []any{"method", r.Method, "route", route, "status", ww.Status(),
+			"duration_ms", float64(d.Microseconds()) / 1000, "request_id", middleware.GetReqID(r.Context())}
+		if src := ww.Header().Get("X-Read-Source"); src != "" {
+			attrs = append(attrs, "read_source", src)
+		}
+		if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
+			attrs = append(attrs, "trace_id", sc.TraceID().String())
+		}
+		a.Log.Info("request", attrs...)
 	})
 }
 
