@@ -88,3 +88,24 @@ drill: lab-tools ## Failure drill under traffic: make drill [SCENARIO=switchover
 latency: lab-tools ## Client location -> region latency through the edge (p50, p95), into test-results/
 	@scripts/install-deps.sh mariadb
 	@bin/latency
+
+# --- Deployment to AWS and its offline checks ---------------------------------
+# The checks themselves run in `make test` (module deploy/check).
+TFLINT := $(CURDIR)/bin/tflint
+
+.PHONY: deploy
+deploy: ## Build both images, push to ECR in 3 regions, terraform apply, wait, verify; DRY_RUN=1 prints the commands only
+	@DRY_RUN=$(DRY_RUN) scripts/deploy.sh
+
+.PHONY: tf-fmt
+tf-fmt: ## Format deploy/terraform as terraform fmt does (hclwrite.Format, no terraform needed)
+	go run ./deploy/check/cmd/tffmt -w deploy/terraform
+
+.PHONY: tflint
+tflint: $(TFLINT) ## Build tflint v0.61.0 into bin/ (about 3 min, once) and lint every Terraform directory
+	cd deploy/terraform && $(TFLINT) --config "$$PWD/.tflint.hcl" --recursive
+
+$(TFLINT):
+	@mkdir -p bin
+	@echo "tflint: building v0.61.0 from its Go module (about 3 minutes)..."
+	GOWORK=off GOBIN=$(CURDIR)/bin go install github.com/terraform-linters/tflint@v0.61.0

@@ -2,12 +2,13 @@
 # Installs what the tests and the lab need from Debian's packages, once:
 #   mariadb-server mariadb-client  real database servers for tests and the lab
 #   chromium                       the browser for the frontend's browser tests
-# Usage: scripts/install-deps.sh [mariadb] [chromium]   (no argument: both)
+#   dnsutils                       dig, for scripts/test-dns.sh and its test
+# Usage: scripts/install-deps.sh [mariadb] [chromium] [dig]   (no argument: all)
 # Runs quickly and changes nothing when everything is already there.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(mariadb chromium)
+[ ${#want[@]} -gt 0 ] || want=(mariadb chromium dig)
 
 missing=()
 for w in "${want[@]}"; do
@@ -19,7 +20,9 @@ for w in "${want[@]}"; do
       fi ;;
     chromium)
       command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
-    *) echo "install-deps: unknown component '$w' (want mariadb or chromium)" >&2; exit 2 ;;
+    dig)
+      command -v dig >/dev/null 2>&1 || missing+=(dnsutils) ;;
+    *) echo "install-deps: unknown component '$w' (want mariadb, chromium or dig)" >&2; exit 2 ;;
   esac
 done
 

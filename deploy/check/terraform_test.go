@@ -1,0 +1,138 @@
+package check_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hyundai-poc.com/deploy/check/repo"
+	"hyundai-poc.com/deploy/check/tfcheck"
+	"hyundai-poc.com/deploy/check/tfconfig"
+)
+
+func terraformRoot(t *testing.T) string {
+	return filepath.Join(repo.MustRoot(t), "deploy", "terraform", "poc")
+}
+
+func loadTree(t *testing.T, dir string) *tfconfig.Tree {
+	t.Helper()
+	tree, err := tfconfig.LoadTree(dir)
+	if err != nil {
+		t.Fatalf("load %s: %v", dir, err)
+	}
+	return tree
+}
+
+func report(t *testing.T, what string, fs []tfcheck.Finding) {
+	t.Helper()
+	for _, f := range fs {
+		t.Errorf("%s: %s", what, f)
+	}
+}
+
+func TestTerraformFormatted(t *testing.T) {
+	fs, err := tfcheck.Format(filepath.Join(repo.MustRoot(t), "deploy", "terraform"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report(t, "fmt", fs)
+}
+
+func TestTerraformMatchesProviderSchema(t *testing.T) {
+	s := repo.Schema(t)
+	tree := loadTree(t, terraformRoot(t))
+	fs, notChecked := tfcheck.Schema(tree, s, "aws_")
+	report(t, "schema", fs)
+	for _, n := range notChecked {
+		t.Logf("not checked: %s", n)
+	}
+	if len(tree.Modules) < 6 {
+		t.Errorf("expected the root and at least five local modules, loaded %d", len(tree.Modules))
+	}
+}
+
+func TestTerraformReferences(t *testing.T) {
+	report(t, "references", tfcheck.References(loadTree(t, terraformRoot(t))))
+}
+
+// The fixtures under testdata are broken on purpose: each check must report
+// each mistake, or it proves nothing about the real configuration.
+func TestChecksCatchBrokenFixtures(t *testing.T) {
+	fixtures := filepath.Join("testdata", "broken")
+
+	t.Run("fmt", func(t *testing.T) {
+		fs, err := tfcheck.Format(filepath.Join(fixtures, "unformatted"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectFindings(t, fs, "main.tf:2: not formatted")
+	})
+
+	t.Run("schema", func(t *testing.T) {
+		s := repo.Schema(t)
+		fs, notChecked := tfcheck.Schema(loadTree(t, filepath.Join(fixtures, "schema")), s, "aws_")
+		expectFindings(t, fs,
+			`unknown resource type "aws_lb_listner"`,
+			`unknown argument "cidr_blocks" (did you mean "cidr_block"?)`,
+			`"arn" is read-only`,
+			`required argument "engine" is missing`,
+			`block "member" allows at most 2, has 3`,
+			`block "default_cache_behavior" needs at least 1, has 0`,
+			`"tags" is an argument`,
+			`unknown block "healthcheck"`,
+			`ignore_changes names "global_cluster_id"`,
+			`"deployment_circuit_breaker" is a block`,
+			`unknown data source type "aws_route53_zonez"`,
+		)
+		if !containsString(notChecked, "aws_wafv2_web_acl.edge") {
+			t.Errorf("a WAF web ACL (left out of the schema file) should be reported as not checked, got %v", notChecked)
+		}
+	})
+
+	t.Run("references", func(t *testing.T) {
+		fs := tfcheck.References(loadTree(t, filepath.Join(fixtures, "refs")))
+		expectFindings(t, fs,
+			"var.regoin is not declared",
+			"local.missing is not declared",
+			`module.net has no output "vpc"`,
+			`module.net: required variable "cidr_block"`,
+			`module.net: `+filepath.Join(fixtures, "refs", "modules", "net")+` has no variable "cidr"`,
+			"aws_vpc.other is not declared",
+			"data.aws_region.here is not declared",
+			"module.nothere is not declared",
+		)
+	})
+}
+
+func expectFindings(t *testing.T, fs []tfcheck.Finding, want ...string) {
+	t.Helper()
+	var all []string
+	for _, f := range fs {
+		all = append(all, f.String())
+	}
+	for _, w := range want {
+		found := false
+		for _, s := range all {
+			if strings.Contains(s, w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("the checker missed a deliberate mistake: want a finding containing %q", w)
+		}
+	}
+	if len(fs) < len(want) {
+		t.Errorf("want at least %d findings, got %d", len(want), len(fs))
+	}
+	t.Logf("findings on the broken fixture:\n%s", strings.Join(all, "\n"))
+}
+
+func containsString(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}

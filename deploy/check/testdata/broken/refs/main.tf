@@ -1,0 +1,30 @@
+# Deliberate mistakes the reference check must catch.
+
+variable "region" {
+  type = string
+}
+
+locals {
+  name = "x-${var.regoin}"
+}
+
+module "net" {
+  source = "./modules/net"
+
+  cidr = "10.0.0.0/16"
+}
+
+resource "aws_vpc" "this" {
+  region     = var.region
+  cidr_block = local.missing
+}
+
+resource "aws_subnet" "this" {
+  vpc_id     = aws_vpc.other.id
+  cidr_block = module.net.vpc
+  region     = data.aws_region.here.name
+}
+
+output "id" {
+  value = module.nothere.id
+}

@@ -1,0 +1,5 @@
+package tfconfig
+
+import "github.com/zclconf/go-cty/cty"
+
+var ctyString = cty.String

@@ -1,0 +1,93 @@
+package topology
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"hyundai-poc.com/deploy/check/tfconfig"
+)
+
+// RequiredAlarms are the metrics that must each have an alarm: replication
+// lag, unhealthy targets, 5xx, running tasks, Route53 health, spend.
+var RequiredAlarms = map[string][]string{
+	"Aurora replication lag": {"AuroraGlobalDBReplicationLag"},
+	"unhealthy targets":      {"UnHealthyHostCount"},
+	"5xx rate":               {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"},
+	"running task count":     {"RunningTaskCount"},
+	"Route53 health checks":  {"HealthCheckStatus"},
+	"billing":                {"EstimatedCharges"},
+}
+
+// usEast1Only are metrics that exist only in us-east-1.
+var usEast1Only = []string{"HealthCheckStatus", "EstimatedCharges"}
+
+// Alarms checks that an alarm exists for each required metric, that every
+// alarm notifies an SNS topic, that replication lag alarms at 1 s or less,
+// and that us-east-1-only metrics are alarmed in us-east-1.
+func Alarms(t *tfconfig.Tree) []Finding {
+	var r report
+	seen := map[string]bool{}
+	for _, a := range allResources(t, "aws_cloudwatch_metric_alarm") {
+		s := scopeOf(t, a.Module)
+		names := alarmMetrics(s, a)
+		for _, n := range names {
+			seen[n] = true
+		}
+		if act := a.Attr("alarm_actions"); act == nil || !slices.ContainsFunc(refs(act.Expr), func(s string) bool { return strings.HasPrefix(s, "aws_sns_topic.") }) {
+			r.add(a.Range, "%s: alarm_actions must notify an aws_sns_topic", a.Addr())
+		}
+		if slices.Contains(names, "AuroraGlobalDBReplicationLag") {
+			if th := a.Attr("threshold"); th == nil {
+				r.add(a.Range, "%s: no threshold", a.Addr())
+			} else if v, err := s.Eval(th.Expr, nil); err == nil && v.IsKnown() && !v.IsNull() {
+				if f, _ := v.AsBigFloat().Float64(); f > 1000 {
+					r.add(th.SrcRange, "%s: replication lag threshold %v ms is over 1 s", a.Addr(), f)
+				}
+			}
+		}
+		for _, n := range usEast1Only {
+			if !slices.Contains(names, n) {
+				continue
+			}
+			reg := a.Attr("region")
+			if reg == nil {
+				continue // the provider's default region; the root sets us-east-1
+			}
+			if v, err := s.EvalString(reg.Expr, nil); err == nil && v != "us-east-1" {
+				r.add(reg.SrcRange, "%s: %s exists only in us-east-1, alarm is in %s", a.Addr(), n, v)
+			}
+		}
+	}
+	for _, what := range sortedKeys(RequiredAlarms) {
+		if !slices.ContainsFunc(RequiredAlarms[what], func(m string) bool { return seen[m] }) {
+			r.add(hcl.Range{Filename: t.Root.Dir}, "no alarm on %s (metric %s)", what, strings.Join(RequiredAlarms[what], " or "))
+		}
+	}
+	return r.fs
+}
+
+// alarmMetrics returns the metric names an alarm watches, directly or in
+// metric_query blocks.
+func alarmMetrics(s interface {
+	EvalString(hcl.Expression, map[string]cty.Value) (string, error)
+}, a *tfconfig.Block) []string {
+	var out []string
+	if m := a.Attr("metric_name"); m != nil {
+		if v, err := s.EvalString(m.Expr, nil); err == nil {
+			out = append(out, v)
+		}
+	}
+	for _, q := range blocks(a.Body, "metric_query") {
+		for _, m := range blocks(q.Body, "metric") {
+			if n := m.Body.Attributes["metric_name"]; n != nil {
+				if v, err := s.EvalString(n.Expr, nil); err == nil {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,119 @@
+package check_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"hyundai-poc.com/deploy/check/repo"
+	"hyundai-poc.com/deploy/check/tfconfig"
+	"hyundai-poc.com/deploy/check/topology"
+)
+
+var topologyChecks = []struct {
+	name  string
+	check func(*tfconfig.Tree) []topology.Finding
+}{
+	{"regions", topology.RegionsWired},
+	{"origin-groups", topology.OriginGroups},
+	{"geolocation", topology.Geolocation},
+	{"aurora", topology.AuroraTraps},
+	{"alarms", topology.Alarms},
+	{"services", topology.Services},
+	{"state", topology.StateBackend},
+	{"hygiene", topology.Hygiene},
+}
+
+func TestTopology(t *testing.T) {
+	tree := loadTree(t, terraformRoot(t))
+	for _, c := range topologyChecks {
+		t.Run(c.name, func(t *testing.T) {
+			report(t, c.name, c.check(tree))
+		})
+	}
+}
+
+func TestLocationsFile(t *testing.T) {
+	report(t, "locations", topology.LocationsFile(filepath.Join(repo.MustRoot(t), "deploy", "geo", "locations.json")))
+}
+
+func TestTopologyCatchesBrokenFixture(t *testing.T) {
+	dir := filepath.Join("testdata", "broken", "topology")
+	tree := loadTree(t, dir)
+	want := map[string][]string{
+		"regions": {
+			"runs in [us-east-1 us-west-2], want [ap-northeast-2 us-east-1 us-west-2]",
+			"reader_host must pick this region's reader",
+			"backend environment DB_READER_HOST must be var.database.reader_host",
+			"no task definition passes local.environment",
+			"reader_endpoints must name the reader_endpoint of every aws_rds_cluster",
+			"must export global_writer_endpoint from aws_rds_global_cluster's endpoint",
+		},
+		"origin-groups": {
+			`origin group "group" has 3 members`,
+			"behavior default allows DELETE but targets origin group",
+			"no /api/* behavior that allows POST",
+		},
+		"geolocation": {
+			"Asia (continent AS) must go to ap-northeast-2",
+			"US states without a geolocation record: [AK AL",
+			`region "eu-west-1" is not deployed`,
+			`"PR" is not a Route53 US subdivision`,
+			"the default record (*) must go to us-east-1",
+			"needs its region's health_check_id",
+			"evaluate_target_health = true",
+		},
+		"aurora": {
+			"engine must be aurora-mysql",
+			"engine_version must be set",
+			"must ignore_changes replication_source_identifier",
+			"managed master passwords are not supported",
+			"must depend_on the primary's aws_rds_cluster_instance",
+			"storage_encrypted must be true",
+			"min_capacity 0",
+		},
+		"alarms": {
+			"aws_cloudwatch_metric_alarm.targets: alarm_actions must notify",
+			"replication lag threshold 5000 ms is over 1 s",
+			"EstimatedCharges exists only in us-east-1",
+			"no alarm on 5xx rate",
+			"no alarm on running task count",
+			"no alarm on Route53 health checks",
+		},
+		"services": {
+			`aws_lb_target_group.this["backend"]: port 8080, want 3001`,
+			"health check path must be /healthz",
+			"no listener rule sends /api/* to the backend",
+			"no listener whose default action forwards to the frontend",
+			"deployment_circuit_breaker must enable rollback",
+			"no ECS service can use FARGATE_SPOT",
+			"no CPU target-tracking policy",
+			"set retention_in_days",
+		},
+		"state": {
+			"use_lockfile = true",
+			"dynamodb_table is deprecated",
+			`pin hashicorp/aws to "~> 6.0"`,
+		},
+		"hygiene": {
+			`variable "loose" needs a type and a description`,
+			`variable "region" needs a type and a description`,
+			`output "db_password" needs a description`,
+			`output "db_password" exposes a secret`,
+			"module lacks README.md",
+		},
+	}
+	for _, c := range topologyChecks {
+		t.Run(c.name, func(t *testing.T) {
+			expectFindings(t, c.check(tree), want[c.name]...)
+		})
+	}
+	t.Run("locations", func(t *testing.T) {
+		expectFindings(t, topology.LocationsFile(filepath.Join(dir, "locations.json")),
+			`continent "XX" is not a Route53 continent code`,
+			`US state "PR" is not a Route53 subdivision code`,
+			`US state TX goes to "eu-west-1"`,
+			"US state DC has no region",
+			"Asia (AS) must go to ap-northeast-2",
+		)
+	})
+}

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The backend image. Build from the repository root so go.work resolves the
+# in-repo modules:
+#   docker build -f deploy/docker/backend.Dockerfile --build-arg COMMIT=$(git rev-parse --short=12 HEAD) .
+ARG GO_VERSION=1.26
+
+FROM golang:${GO_VERSION}-bookworm AS build
+WORKDIR /src
+# Module files first: the dependency download is cached until one changes.
+COPY go.work ./
+COPY dbserver/go.mod dbserver/go.sum* dbserver/
+COPY migrations/go.mod migrations/go.sum* migrations/
+COPY services/backend/go.mod services/backend/go.sum* services/backend/
+COPY services/frontend/go.mod services/frontend/go.sum* services/frontend/
+COPY deploy/lab/go.mod deploy/lab/go.sum* deploy/lab/
+COPY deploy/check/go.mod deploy/check/go.sum* deploy/check/
+RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
+COPY . .
+ARG COMMIT=unknown
+RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.commit=${COMMIT}" \
+      -o /out/backend hyundai-poc.com/backend/cmd/backend
+
+# Static binary on distroless: no shell, no package manager, non-root.
+FROM gcr.io/distroless/static-debian12:nonroot
+ARG COMMIT=unknown
+LABEL org.opencontainers.image.title="hyundai-poc backend" \
+      org.opencontainers.image.source="hyundai-poc.com" \
+      org.opencontainers.image.revision="${COMMIT}"
+COPY --from=build /out/backend /backend
+USER nonroot:nonroot
+EXPOSE 3001
+ENTRYPOINT ["/backend"]

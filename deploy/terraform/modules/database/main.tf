@@ -1,0 +1,183 @@
+# Aurora Global Database: one aurora-mysql global cluster, the primary
+# cluster in var.primary_region, a secondary in every other region, all
+# Serverless v2 and encrypted with a key in their own region.
+#
+# Provider traps handled here:
+# - members carry ignore_changes on global_cluster_identifier,
+#   replication_source_identifier and engine_version (AWS changes them on
+#   switchover, failover and minor upgrades; Terraform must not undo that);
+# - secondaries depend on the primary's instances (a secondary cannot join a
+#   global cluster whose primary has no instance yet);
+# - no managed master password (not supported for global clusters): a
+#   generated password goes, write-only, to Secrets Manager and the primary;
+# - switchover and failover are run outside Terraform (docs/deploy.md).
+
+locals {
+  secondaries = { for r, v in var.regions : r => v if r != var.primary_region }
+
+  instances = merge([
+    for r in keys(var.regions) : {
+      for i in range(var.instances_per_cluster) : "${r}-${i}" => { region = r, index = i }
+    }
+  ]...)
+}
+
+resource "aws_kms_key" "this" {
+  for_each = var.regions
+
+  region                  = each.key
+  description             = "${var.name} Aurora storage in ${each.key}"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+}
+
+resource "aws_db_subnet_group" "this" {
+  for_each = var.regions
+
+  region     = each.key
+  name       = "${var.name}-${each.key}"
+  subnet_ids = each.value.subnet_ids
+}
+
+resource "aws_rds_global_cluster" "this" {
+  region                    = var.primary_region
+  global_cluster_identifier = var.name
+  engine                    = "aurora-mysql"
+  engine_version            = var.engine_version
+  database_name             = var.database_name
+  storage_encrypted         = true
+  deletion_protection       = var.deletion_protection
+
+  lifecycle {
+    ignore_changes = [engine_version]
+  }
+}
+
+ephemeral "aws_secretsmanager_random_password" "master" {
+  region              = var.primary_region
+  password_length     = 32
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "db" {
+  for_each = var.regions
+
+  region                  = each.key
+  name                    = "${var.name}/db"
+  description             = "Aurora credentials for ${var.name} (username, password); read by ECS as DB_PASSWORD"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "db" {
+  for_each = var.regions
+
+  region    = each.key
+  secret_id = aws_secretsmanager_secret.db[each.key].id
+  secret_string_wo = jsonencode({
+    username = var.master_username
+    password = ephemeral.aws_secretsmanager_random_password.master.random_password
+  })
+  secret_string_wo_version = var.password_version
+}
+
+resource "aws_rds_cluster" "primary" {
+  region                     = var.primary_region
+  cluster_identifier         = "${var.name}-${var.primary_region}"
+  global_cluster_identifier  = aws_rds_global_cluster.this.id
+  engine                     = aws_rds_global_cluster.this.engine
+  engine_version             = aws_rds_global_cluster.this.engine_version
+  engine_mode                = "provisioned"
+  database_name              = var.database_name
+  master_username            = var.master_username
+  master_password_wo         = ephemeral.aws_secretsmanager_random_password.master.random_password
+  master_password_wo_version = var.password_version
+
+  db_subnet_group_name   = aws_db_subnet_group.this[var.primary_region].name
+  vpc_security_group_ids = [var.regions[var.primary_region].security_group_id]
+  storage_encrypted      = true
+  kms_key_id             = aws_kms_key.this[var.primary_region].arn
+
+  backup_retention_period   = var.backup_retention_days
+  preferred_backup_window   = "17:00-18:00"
+  copy_tags_to_snapshot     = true
+  deletion_protection       = var.deletion_protection
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = "${var.name}-${var.primary_region}-final"
+
+  serverlessv2_scaling_configuration {
+    min_capacity = var.min_capacity
+    max_capacity = var.max_capacity
+  }
+
+  lifecycle {
+    ignore_changes = [global_cluster_identifier, replication_source_identifier, engine_version]
+  }
+}
+
+resource "aws_rds_cluster" "secondary" {
+  for_each = local.secondaries
+
+  region                    = each.key
+  cluster_identifier        = "${var.name}-${each.key}"
+  global_cluster_identifier = aws_rds_global_cluster.this.id
+  engine                    = aws_rds_global_cluster.this.engine
+  engine_version            = aws_rds_global_cluster.this.engine_version
+  engine_mode               = "provisioned"
+
+  db_subnet_group_name   = aws_db_subnet_group.this[each.key].name
+  vpc_security_group_ids = [each.value.security_group_id]
+  storage_encrypted      = true
+  kms_key_id             = aws_kms_key.this[each.key].arn
+
+  backup_retention_period   = var.backup_retention_days
+  preferred_backup_window   = "17:00-18:00"
+  copy_tags_to_snapshot     = true
+  deletion_protection       = var.deletion_protection
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = "${var.name}-${each.key}-final"
+
+  serverlessv2_scaling_configuration {
+    min_capacity = var.min_capacity
+    max_capacity = var.max_capacity
+  }
+
+  lifecycle {
+    ignore_changes = [global_cluster_identifier, replication_source_identifier, engine_version]
+  }
+
+  depends_on = [aws_rds_cluster_instance.primary]
+}
+
+resource "aws_rds_cluster_instance" "primary" {
+  for_each = { for k, v in local.instances : k => v if v.region == var.primary_region }
+
+  region              = var.primary_region
+  identifier          = "${var.name}-${each.key}"
+  cluster_identifier  = aws_rds_cluster.primary.id
+  engine              = aws_rds_cluster.primary.engine
+  engine_version      = aws_rds_cluster.primary.engine_version
+  instance_class      = "db.serverless"
+  promotion_tier      = each.value.index
+  publicly_accessible = false
+
+  lifecycle {
+    ignore_changes = [engine_version]
+  }
+}
+
+resource "aws_rds_cluster_instance" "secondary" {
+  for_each = { for k, v in local.instances : k => v if v.region != var.primary_region }
+
+  region              = each.value.region
+  identifier          = "${var.name}-${each.key}"
+  cluster_identifier  = aws_rds_cluster.secondary[each.value.region].id
+  engine              = aws_rds_cluster.secondary[each.value.region].engine
+  engine_version      = aws_rds_cluster.secondary[each.value.region].engine_version
+  instance_class      = "db.serverless"
+  promotion_tier      = each.value.index
+  publicly_accessible = false
+
+  lifecycle {
+    ignore_changes = [engine_version]
+  }
+}

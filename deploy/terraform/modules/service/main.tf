@@ -1,0 +1,359 @@
+# One region's serving path: an ALB that sends /api/* to the backend (3001)
+# and everything else to the frontend (3000), an ECS cluster with both as
+# Fargate services, their autoscaling, logs and IAM roles.
+
+locals {
+  services = {
+    backend  = { port = 3001, image = var.images.backend }
+    frontend = { port = 3000, image = var.images.frontend }
+  }
+
+  # Exactly the environment the services read (ARCHITECTURE.md). The offline
+  # checks compare these names with the services' own EnvNames().
+  backend_environment = {
+    REGION         = var.region
+    PORT           = "3001"
+    DB_WRITER_HOST = var.database.writer_host
+    DB_READER_HOST = var.database.reader_host
+    DB_PORT        = "3306"
+    DB_NAME        = var.database.name
+    DB_USER        = var.database.user
+    LOG_LEVEL      = var.log_level
+  }
+  backend_secrets = {
+    DB_PASSWORD = "${var.database.secret_arn}:password::"
+  }
+  frontend_environment = {
+    REGION           = var.region
+    PORT             = "3000"
+    BACKEND_URL      = "https://${var.region}.${var.domain_name}"
+    REGION_ENDPOINTS = var.region_endpoints
+  }
+  frontend_secrets = {}
+
+  environment = { backend = local.backend_environment, frontend = local.frontend_environment }
+  secrets     = { backend = local.backend_secrets, frontend = local.frontend_secrets }
+}
+
+# TLS for the ALB: the apex, the geolocation name and this region's name all
+# land here, so the certificate covers DOMAIN and *.DOMAIN.
+
+resource "aws_acm_certificate" "this" {
+  region                    = var.region
+  domain_name               = var.domain_name
+  subject_alternative_names = ["*.${var.domain_name}"]
+  validation_method         = "DNS"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "validation" {
+  for_each = {
+    for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => o
+  }
+
+  zone_id = var.zone_id
+  name    = each.value.resource_record_name
+  type    = each.value.resource_record_type
+  records = [each.value.resource_record_value]
+  ttl     = 300
+
+  # The three regions' certificates ask for the same validation record.
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "this" {
+  region                  = var.region
+  certificate_arn         = aws_acm_certificate.this.arn
+  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+}
+
+resource "aws_lb" "this" {
+  region                     = var.region
+  name                       = var.name
+  load_balancer_type         = "application"
+  internal                   = false
+  subnets                    = var.public_subnet_ids
+  security_groups            = [var.alb_security_group_id]
+  drop_invalid_header_fields = true
+  idle_timeout               = 60
+}
+
+resource "aws_lb_target_group" "this" {
+  for_each = local.services
+
+  region      = var.region
+  name        = "${var.name}-${each.key}"
+  port        = each.value.port
+  protocol    = "HTTP"
+  target_type = "ip"
+  vpc_id      = var.vpc_id
+
+  # Draining waits for in-flight requests; the services shut down within
+  # their own SHUTDOWN_TIMEOUT (10 s), so 30 s is plenty.
+  deregistration_delay = 30
+
+  # /healthz answers while the process is alive. 10 s x 3 failures takes a
+  # dead task out in about 30 s; 2 successes put a new one in within 20 s.
+  # /readyz is not used here: during an Aurora switchover every task would
+  # turn unready at once and the ALB would have nothing to send to, while
+  # the backend itself answers 503 with a reason and recovers in seconds.
+  health_check {
+    path                = "/healthz"
+    port                = "traffic-port"
+    protocol            = "HTTP"
+    matcher             = "200"
+    interval            = var.health_check.interval
+    timeout             = var.health_check.timeout
+    healthy_threshold   = var.health_check.healthy_threshold
+    unhealthy_threshold = var.health_check.unhealthy_threshold
+  }
+}
+
+resource "aws_lb_listener" "http" {
+  region            = var.region
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+
+    redirect {
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  region            = var.region
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = aws_acm_certificate_validation.this.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["frontend"].arn
+  }
+}
+
+resource "aws_lb_listener_rule" "api" {
+  region       = var.region
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 10
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["backend"].arn
+  }
+
+  condition {
+    path_pattern {
+      values = ["/api/*"]
+    }
+  }
+}
+
+# ECS: one cluster, Container Insights on (RunningTaskCount alarms read it),
+# FARGATE and FARGATE_SPOT available to the services.
+
+resource "aws_ecs_cluster" "this" {
+  region = var.region
+  name   = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}
+
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  region             = var.region
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+    base              = 1
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = local.services
+
+  region            = var.region
+  name              = "/ecs/${var.name}/${each.key}"
+  retention_in_days = var.log_retention_days
+}
+
+data "aws_iam_policy_document" "assume_tasks" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-execution"
+  assume_role_policy = data.aws_iam_policy_document.assume_tasks.json
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+data "aws_iam_policy_document" "read_db_secret" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.database.secret_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "read_db_secret" {
+  name   = "read-db-secret"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.read_db_secret.json
+}
+
+resource "aws_iam_role" "task" {
+  name               = "${var.name}-task"
+  assume_role_policy = data.aws_iam_policy_document.assume_tasks.json
+}
+
+resource "aws_ecs_task_definition" "this" {
+  for_each = local.services
+
+  region                   = var.region
+  family                   = "${var.name}-${each.key}"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.tasks[each.key].cpu
+  memory                   = var.tasks[each.key].memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([{
+    name                   = each.key
+    image                  = "${each.value.image}:${var.image_tag}"
+    essential              = true
+    readonlyRootFilesystem = true
+    portMappings           = [{ containerPort = each.value.port, protocol = "tcp" }]
+    environment            = [for k in sort(keys(local.environment[each.key])) : { name = k, value = local.environment[each.key][k] }]
+    secrets                = [for k in sort(keys(local.secrets[each.key])) : { name = k, valueFrom = local.secrets[each.key][k] }]
+    stopTimeout            = 15
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this[each.key].name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = each.key
+      }
+    }
+  }])
+}
+
+resource "aws_ecs_service" "this" {
+  for_each = local.services
+
+  region                            = var.region
+  name                              = each.key
+  cluster                           = aws_ecs_cluster.this.id
+  task_definition                   = aws_ecs_task_definition.this[each.key].arn
+  desired_count                     = var.tasks[each.key].desired
+  health_check_grace_period_seconds = 30
+  enable_ecs_managed_tags           = true
+  propagate_tags                    = "SERVICE"
+
+  # The backend stays on on-demand Fargate; the frontend keeps one on-demand
+  # task and puts the rest on Spot by frontend_spot_weight.
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    base              = 1
+    weight            = 1
+  }
+
+  dynamic "capacity_provider_strategy" {
+    for_each = each.key == "frontend" && var.frontend_spot_weight > 0 ? [var.frontend_spot_weight] : []
+
+    content {
+      capacity_provider = "FARGATE_SPOT"
+      weight            = capacity_provider_strategy.value
+    }
+  }
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  load_balancer {
+    target_group_arn = aws_lb_target_group.this[each.key].arn
+    container_name   = each.key
+    container_port   = each.value.port
+  }
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.task_security_group_id]
+    assign_public_ip = false
+  }
+
+  lifecycle {
+    # Autoscaling owns the running count after the first apply.
+    ignore_changes = [desired_count]
+  }
+
+  depends_on = [aws_lb_listener.https, aws_lb_listener_rule.api, aws_ecs_cluster_capacity_providers.this]
+}
+
+resource "aws_appautoscaling_target" "this" {
+  for_each = local.services
+
+  region             = var.region
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this[each.key].name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.tasks[each.key].min
+  max_capacity       = var.tasks[each.key].max
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  for_each = local.services
+
+  region             = var.region
+  name               = "${var.name}-${each.key}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this[each.key].service_namespace
+  resource_id        = aws_appautoscaling_target.this[each.key].resource_id
+  scalable_dimension = aws_appautoscaling_target.this[each.key].scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.tasks[each.key].cpu_target
+    scale_in_cooldown  = 120
+    scale_out_cooldown = 30
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}

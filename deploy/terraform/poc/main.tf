@@ -1,0 +1,113 @@
+locals {
+  name = var.project
+
+  # REGION_ENDPOINTS for the frontend's latency panel: every region's own name.
+  region_endpoints = join(",", [for r in sort(keys(var.regions)) : "${r}=https://${r}.${var.domain_name}"])
+
+  locations_file = "${path.module}/../../geo/locations.json"
+}
+
+data "aws_route53_zone" "this" {
+  name         = var.domain_name
+  private_zone = false
+}
+
+module "registry" {
+  source   = "../modules/registry"
+  for_each = var.regions
+
+  name   = local.name
+  region = each.key
+}
+
+module "network" {
+  source   = "../modules/network"
+  for_each = var.regions
+
+  name                 = "${local.name}-${each.value.short}"
+  region               = each.key
+  cidr_block           = each.value.cidr
+  nat_gateway_per_az   = var.nat_gateway_per_az
+  enable_vpc_endpoints = var.enable_vpc_endpoints
+}
+
+module "database" {
+  source = "../modules/database"
+
+  name           = local.name
+  primary_region = var.primary_region
+  regions = {
+    for r, n in module.network : r => {
+      subnet_ids        = n.private_subnet_ids
+      security_group_id = n.db_security_group_id
+    }
+  }
+  min_capacity          = var.db_min_capacity
+  max_capacity          = var.db_max_capacity
+  backup_retention_days = var.db_backup_retention_days
+  deletion_protection   = var.db_deletion_protection
+}
+
+module "service" {
+  source   = "../modules/service"
+  for_each = var.regions
+
+  name                   = "${local.name}-${each.value.short}"
+  region                 = each.key
+  vpc_id                 = module.network[each.key].vpc_id
+  public_subnet_ids      = module.network[each.key].public_subnet_ids
+  private_subnet_ids     = module.network[each.key].private_subnet_ids
+  alb_security_group_id  = module.network[each.key].alb_security_group_id
+  task_security_group_id = module.network[each.key].task_security_group_id
+  zone_id                = data.aws_route53_zone.this.zone_id
+  domain_name            = var.domain_name
+  images                 = module.registry[each.key].repository_urls
+  image_tag              = var.image_tag
+  region_endpoints       = local.region_endpoints
+  log_retention_days     = var.log_retention_days
+  tasks                  = var.tasks
+  frontend_spot_weight   = var.frontend_spot_weight
+
+  database = {
+    writer_host = module.database.global_writer_endpoint
+    reader_host = module.database.reader_endpoints[each.key]
+    name        = module.database.database_name
+    user        = module.database.master_username
+    secret_arn  = module.database.secret_arns[each.key]
+  }
+}
+
+module "edge" {
+  source = "../modules/edge"
+
+  name           = local.name
+  domain_name    = var.domain_name
+  locations_file = local.locations_file
+  enable_waf     = var.enable_waf
+  regions = {
+    for r, s in module.service : r => {
+      alb_dns_name = s.alb_dns_name
+      alb_zone_id  = s.alb_zone_id
+    }
+  }
+}
+
+module "observability" {
+  source = "../modules/observability"
+
+  name             = local.name
+  primary_region   = var.primary_region
+  health_check_ids = module.edge.health_check_ids
+  alarm_email      = var.alarm_email
+  daily_budget_usd = var.daily_budget_usd
+  regions = {
+    for r, s in module.service : r => {
+      alb_arn_suffix            = s.alb_arn_suffix
+      target_group_arn_suffixes = s.target_group_arn_suffixes
+      cluster_name              = s.cluster_name
+      service_names             = s.service_names
+      db_cluster_identifier     = module.database.cluster_identifiers[r]
+      db_is_secondary           = r != var.primary_region
+    }
+  }
+}

@@ -1,0 +1,47 @@
+output "regions" {
+  description = "Per region: ALB name, ECS cluster and services, repositories (scripts read this after apply)."
+  value = {
+    for r, s in module.service : r => {
+      alb_dns_name = s.alb_dns_name
+      cluster_name = s.cluster_name
+      services     = values(s.service_names)
+      repositories = module.registry[r].repository_urls
+      url          = "https://${r}.${var.domain_name}"
+    }
+  }
+}
+
+output "global_writer_endpoint" {
+  description = "Aurora global writer endpoint (DB_WRITER_HOST)."
+  value       = module.database.global_writer_endpoint
+}
+
+output "reader_endpoints" {
+  description = "Aurora reader endpoint by region (DB_READER_HOST)."
+  value       = module.database.reader_endpoints
+}
+
+output "global_cluster_identifier" {
+  description = "Global cluster id for switchover-global-cluster / failover-global-cluster."
+  value       = module.database.global_cluster_identifier
+}
+
+output "cloudfront_url" {
+  description = "The site through CloudFront."
+  value       = "https://${module.edge.cdn_name}"
+}
+
+output "apex_url" {
+  description = "The site by Route53 geolocation."
+  value       = "https://${var.domain_name}"
+}
+
+output "name_servers" {
+  description = "The zone's authoritative servers (for scripts/test-dns.sh)."
+  value       = module.edge.name_servers
+}
+
+output "alarm_topic_arns" {
+  description = "SNS alarm topic by region."
+  value       = module.observability.alarm_topic_arns
+}
