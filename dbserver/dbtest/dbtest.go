@@ -24,9 +24,16 @@ import (
 type Instance struct {
 	// Server is the harness server, nil when TEST_MYSQL_DSN is used.
 	Server *dbserver.Server
-	admin  *sql.DB
-	// appDSN builds a DSN for the application's (non-SUPER) user.
-	appDSN func(db string) string
+	// Addr, User and Password are what an application connects with:
+	// the harness's non-SUPER user, or TEST_MYSQL_DSN's.
+	Addr     string
+	User     string
+	Password string
+	admin    *sql.DB
+	// appDSN builds a DSN for the application's user; adminDSN a
+	// privileged one.
+	appDSN   func(db string) string
+	adminDSN func(db string) string
 }
 
 var (
@@ -76,12 +83,13 @@ func start() (*Instance, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Instance{admin: admin, appDSN: func(db string) string {
+		withDB := func(db string) string {
 			c := cfg.Clone()
 			c.DBName = db
 			c.ParseTime = true
 			return c.FormatDSN()
-		}}, nil
+		}
+		return &Instance{admin: admin, Addr: cfg.Addr, User: cfg.User, Password: cfg.Passwd, appDSN: withDB, adminDSN: withDB}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -89,7 +97,8 @@ func start() (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Instance{Server: srv, admin: srv.Admin(), appDSN: func(db string) string { return srv.AppDSN("", db) }}, nil
+	return &Instance{Server: srv, admin: srv.Admin(), Addr: srv.Addr(), User: dbserver.AppUser, Password: srv.AppPass,
+		appDSN: func(db string) string { return srv.AppDSN("", db) }, adminDSN: srv.RootDSN}, nil
 }
 
 // NewDatabase creates an empty database for this test and returns its name
@@ -106,6 +115,9 @@ func (in *Instance) NewDatabase(t testing.TB) (name, dsn string) {
 	t.Cleanup(func() { _, _ = in.admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+name+"`") })
 	return name, in.appDSN(name)
 }
+
+// AdminDSN is a privileged DSN for db.
+func (in *Instance) AdminDSN(db string) string { return in.adminDSN(db) }
 
 // Admin is a privileged pool on the instance.
 func (in *Instance) Admin() *sql.DB { return in.admin }

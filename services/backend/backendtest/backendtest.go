@@ -193,11 +193,8 @@ func WithDatabase(t testing.TB, region string, env map[string]string) (*Process,
 	t.Helper()
 	in := dbtest.Shared(t)
 	name, dsn := in.NewDatabase(t)
-	if in.Server == nil {
-		t.Skip("backendtest.WithDatabase needs a harness server, not TEST_MYSQL_DSN")
-	}
-	p := Start(t, Options{Region: region, WriterAddr: in.Server.Addr(), DBName: name,
-		User: dbserver.AppUser, Password: in.Server.AppPass, Env: env})
+	p := Start(t, Options{Region: region, WriterAddr: in.Addr, DBName: name,
+		User: in.User, Password: in.Password, Env: env})
 	p.WaitReady(t)
 	return p, dsn
 }

@@ -37,6 +37,7 @@ type InProcessOptions struct {
 	WriterAddr string // default: the shared test server
 	ReaderAddr string // default: WriterAddr
 	DBName     string // default: a fresh database on the shared server
+	User       string // default: the harness's application user
 	Password   string
 	Resolver   string
 	Tune       func(*datapath.Options)
@@ -52,15 +53,13 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	var admin *sql.DB
 	if o.WriterAddr == "" {
 		in := dbtest.Shared(t)
-		if in.Server == nil {
-			t.Skip("needs a harness server")
-		}
 		name, _ := in.NewDatabase(t)
 		o.DBName = name
-		o.WriterAddr = in.Server.Addr()
-		o.Password = in.Server.AppPass
+		o.WriterAddr = in.Addr
+		o.User = in.User
+		o.Password = in.Password
 		var err error
-		admin, err = sql.Open("mysql", in.Server.RootDSN(name))
+		admin, err = sql.Open("mysql", in.AdminDSN(name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,13 +71,16 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	if o.ReaderAddr == "" {
 		o.ReaderAddr = o.WriterAddr
 	}
+	if o.User == "" {
+		o.User = dbserver.AppUser
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if !testing.Verbose() {
 		log = slog.New(slog.DiscardHandler)
 	}
 	opts := datapath.Options{
 		Region: o.Region, WriterAddr: o.WriterAddr, ReaderAddr: o.ReaderAddr, DBName: o.DBName,
-		User: dbserver.AppUser, Password: o.Password, Resolver: o.Resolver,
+		User: o.User, Password: o.Password, Resolver: o.Resolver,
 		ConnectTimeout: time.Second, QueryTimeout: 3 * time.Second, ConnMaxLifetime: 30 * time.Second,
 		MonitorInterval: 100 * time.Millisecond, ConsistencyWait: 500 * time.Millisecond, MaxReaderLag: 5 * time.Second,
 		Log: log,

@@ -63,7 +63,8 @@ func probe(ctx context.Context, db *sqlx.DB) (nodeInfo, error) {
 	switch {
 	case vars["aurora_server_id"] != "":
 		ni.node = vars["aurora_server_id"]
-		// Aurora Global Database lists every instance with its region.
+		// Aurora Global Database lists every instance with its region
+		// (information_schema table, Aurora MySQL 3.04.0 and later).
 		var region sql.NullString
 		if err := db.QueryRowContext(ctx, "SELECT AWS_REGION FROM information_schema.aurora_global_db_instance_status WHERE SERVER_ID = ?", ni.node).Scan(&region); err == nil {
 			ni.region = region.String
