@@ -1,0 +1,301 @@
+// Package backendapi is the frontend's client for the backend's JSON API
+// (docs/api.md). Pages call it; /api/* from browsers goes through the proxy
+// instead, untouched.
+package backendapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+)
+
+// Vehicle is one model of the catalogue.
+type Vehicle struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	ModelYear  int     `json:"model_year"`
+	BodyType   string  `json:"body_type"`
+	Powertrain string  `json:"powertrain"`
+	Seats      int     `json:"seats"`
+	Summary    string  `json:"summary"`
+	Price      *Price  `json:"price,omitempty"`
+	Prices     []Price `json:"prices,omitempty"`
+}
+
+// Price is a starting price in one market, in whole units of its currency.
+type Price struct {
+	Market   string `json:"market"`
+	Currency string `json:"currency"`
+	MSRP     int64  `json:"msrp"`
+}
+
+// Campaign is a marketing campaign for one market.
+type Campaign struct {
+	ID        int    `json:"id"`
+	Market    string `json:"market"`
+	Slug      string `json:"slug"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	VehicleID string `json:"vehicle_id"`
+	StartsOn  string `json:"starts_on"`
+	EndsOn    string `json:"ends_on"`
+}
+
+// Lead is a test-drive or brochure request.
+type Lead struct {
+	ID            string `json:"id,omitempty"`
+	Type          string `json:"type"`
+	Name          string `json:"name"`
+	Email         string `json:"email"`
+	Phone         string `json:"phone,omitempty"`
+	VehicleID     string `json:"vehicle_id"`
+	Market        string `json:"market,omitempty"`
+	PreferredDate string `json:"preferred_date,omitempty"`
+	Message       string `json:"message,omitempty"`
+	Consent       bool   `json:"consent"`
+	Region        string `json:"region,omitempty"`
+	CreatedAt     string `json:"created_at,omitempty"`
+}
+
+// Node is one database endpoint as the backend sees it.
+type Node struct {
+	Endpoint  string   `json:"endpoint"`
+	Resolved  []string `json:"resolved"`
+	Node      string   `json:"node"`
+	Region    string   `json:"region"`
+	Healthy   bool     `json:"healthy"`
+	ReadOnly  bool     `json:"read_only"`
+	CheckedAt string   `json:"checked_at"`
+}
+
+// Region is the backend's view of the data path (GET /api/region).
+type Region struct {
+	Region           string `json:"region"`
+	Writer           Node   `json:"writer"`
+	Reader           Node   `json:"reader"`
+	WriterRegion     string `json:"writer_region"`
+	ReplicationLagMS *int64 `json:"replication_lag_ms"`
+	ReadSource       string `json:"read_source"`
+}
+
+// Error is an error answer of the backend.
+type Error struct {
+	Status  int
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("backend: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// ErrUnavailable wraps failures to reach the backend at all (refused,
+// reset, timed out); ErrTimeout marks the timed-out ones among them.
+var (
+	ErrUnavailable = errors.New("backend unavailable")
+	ErrTimeout     = errors.New("backend timed out")
+)
+
+// Client calls the backend.
+type Client struct {
+	base *url.URL
+	http *http.Client
+}
+
+// New returns a client for the backend at base; each call is bounded by timeout.
+func New(base *url.URL, timeout time.Duration) *Client {
+	return &Client{base: base, http: &http.Client{
+		Timeout:   timeout,
+		Transport: NewTransport(),
+		// The API never redirects; following one would hide a misconfiguration.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// NewTransport is the transport for every call to the backend: short dial
+// and header timeouts so a dead backend is an answer, never a hang.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 nil, // the backend is always addressed directly
+		DialContext:           (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   50,
+		IdleConnTimeout:       60 * time.Second,
+		ResponseHeaderTimeout: 10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// Meta is what the backend says about an answer beyond its body.
+type Meta struct {
+	Region     string // X-Region
+	ReadSource string // X-Read-Source
+	Token      string // X-Consistency-Token
+	Replayed   bool   // Idempotent-Replayed
+}
+
+// Campaigns lists the market's campaigns.
+func (c *Client) Campaigns(ctx context.Context, market string) ([]Campaign, Meta, error) {
+	var out struct {
+		Campaigns []Campaign `json:"campaigns"`
+	}
+	m, err := c.do(ctx, http.MethodGet, "/api/campaigns", url.Values{"market": {market}}, nil, nil, &out)
+	return out.Campaigns, m, err
+}
+
+// Vehicles lists the catalogue with the market's prices.
+func (c *Client) Vehicles(ctx context.Context, market string) ([]Vehicle, Meta, error) {
+	var out struct {
+		Vehicles []Vehicle `json:"vehicles"`
+	}
+	m, err := c.do(ctx, http.MethodGet, "/api/vehicles", url.Values{"market": {market}}, nil, nil, &out)
+	return out.Vehicles, m, err
+}
+
+// Vehicle reads one vehicle; a missing one is an *Error with Status 404.
+func (c *Client) Vehicle(ctx context.Context, id, market string) (Vehicle, Meta, error) {
+	var out struct {
+		Vehicle Vehicle `json:"vehicle"`
+	}
+	m, err := c.do(ctx, http.MethodGet, "/api/vehicles/"+url.PathEscape(id), url.Values{"market": {market}}, nil, nil, &out)
+	return out.Vehicle, m, err
+}
+
+// Region reads the backend's view of the data path.
+func (c *Client) Region(ctx context.Context) (Region, Meta, error) {
+	var out Region
+	m, err := c.do(ctx, http.MethodGet, "/api/region", nil, nil, nil, &out)
+	return out, m, err
+}
+
+// CreateLead writes a lead. The idempotency key makes a repeated call with
+// the same lead return the first one (Meta.Replayed).
+func (c *Client) CreateLead(ctx context.Context, idemKey string, l Lead) (Lead, Meta, error) {
+	var out struct {
+		Lead Lead `json:"lead"`
+	}
+	h := http.Header{}
+	if idemKey != "" {
+		h.Set("Idempotency-Key", idemKey)
+	}
+	m, err := c.do(ctx, http.MethodPost, "/api/leads", nil, h, l, &out)
+	return out.Lead, m, err
+}
+
+// Lead reads a lead back. With the consistency token of its write, the
+// backend answers only from a node that has that write.
+func (c *Client) Lead(ctx context.Context, id, token string) (Lead, Meta, error) {
+	var out struct {
+		Lead Lead `json:"lead"`
+	}
+	h := http.Header{}
+	if token != "" {
+		h.Set("X-Consistency-Token", token)
+	}
+	m, err := c.do(ctx, http.MethodGet, "/api/leads/"+url.PathEscape(id), nil, h, nil, &out)
+	return out.Lead, m, err
+}
+
+// Ready asks the backend's /readyz.
+func (c *Client) Ready(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodGet, "/readyz", nil, nil, nil, nil)
+	return err
+}
+
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, h http.Header, in, out any) (Meta, error) {
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawQuery = q.Encode()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return Meta{}, fmt.Errorf("encode %s: %w", path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return Meta{}, fmt.Errorf("request %s: %w", path, err)
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if id := RequestID(ctx); id != "" {
+		req.Header.Set("X-Request-Id", id)
+	}
+	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if IsTimeout(err) {
+			return Meta{}, fmt.Errorf("%s %s: %w: %w", method, path, ErrTimeout, errors.Join(ErrUnavailable, err))
+		}
+		return Meta{}, fmt.Errorf("%s %s: %w: %w", method, path, ErrUnavailable, err)
+	}
+	defer resp.Body.Close()
+	meta := Meta{
+		Region:     resp.Header.Get("X-Region"),
+		ReadSource: resp.Header.Get("X-Read-Source"),
+		Token:      resp.Header.Get("X-Consistency-Token"),
+		Replayed:   resp.Header.Get("Idempotent-Replayed") == "true",
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		if IsTimeout(err) {
+			return meta, fmt.Errorf("%s %s: read: %w: %w", method, path, ErrTimeout, errors.Join(ErrUnavailable, err))
+		}
+		return meta, fmt.Errorf("%s %s: read: %w: %w", method, path, ErrUnavailable, err)
+	}
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Error Error `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		e.Error.Status = resp.StatusCode
+		if e.Error.Code == "" {
+			e.Error.Code = http.StatusText(resp.StatusCode)
+		}
+		return meta, &e.Error
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return meta, fmt.Errorf("%s %s: decode: %w", method, path, err)
+		}
+	}
+	return meta, nil
+}
+
+// IsTimeout tells a timed-out call from a refused or reset one.
+func IsTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context whose backend calls carry the request id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID is the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

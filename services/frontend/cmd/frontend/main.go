@@ -1,0 +1,142 @@
+// Command frontend serves the hyundai-poc.com site on PORT: HTML pages,
+// the /api proxy to the backend, health and metrics. All configuration
+// comes from the environment (see package config).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.34.0"
+
+	"hyundai-poc.com/frontend/backendapi"
+	"hyundai-poc.com/frontend/config"
+	"hyundai-poc.com/frontend/site"
+)
+
+// commit is set at build time (-ldflags -X main.commit=...).
+var commit = "dev"
+
+func main() {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(os.Stderr, "frontend: config: %s\n", line)
+		}
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel})).
+		With("service", "frontend", "region", cfg.Region)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, log, cfg); err != nil {
+		log.Error("exit", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+	log.Info("starting", "commit", commit, "config", cfg)
+
+	shutdownTracing, err := setupTracing(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdownTracing(c); err != nil {
+			log.Warn("tracing shutdown", "error", err)
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api := backendapi.New(cfg.BackendURL, cfg.BackendTimeout)
+	handler, err := site.New(cfg, log, api, reg)
+	if err != nil {
+		return fmt.Errorf("site: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      cfg.BackendTimeout + 20*time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serverErrors := make(chan error, 1)
+	go func() {
+		log.Info("listening", "addr", ln.Addr().String())
+		serverErrors <- srv.Serve(ln)
+	}()
+
+	select {
+	case err := <-serverErrors:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+		c, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(c); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("graceful shutdown: %w", err)
+		}
+		if err := <-serverErrors; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		log.Info("stopped")
+		return nil
+	}
+}
+
+// setupTracing installs W3C trace-context propagation and a tracer that
+// starts a trace for requests arriving without one. Spans are exported
+// only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the exporter reads the
+// other standard OTEL_EXPORTER_OTLP_* variables itself.
+func setupTracing(ctx context.Context, cfg config.Config) (func(context.Context) error, error) {
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	ratio := 1.0
+	if cfg.OTel.TracesSample != "" {
+		_, _ = fmt.Sscan(cfg.OTel.TracesSample, &ratio)
+	}
+	opts := []sdktrace.TracerProviderOption{
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))),
+		sdktrace.WithResource(resource.NewSchemaless(
+			semconv.ServiceName(cfg.OTel.ServiceName),
+			semconv.CloudRegion(cfg.Region),
+		)),
+	}
+	if cfg.OTel.Endpoint != "" {
+		exp, err := otlptracehttp.New(ctx)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, sdktrace.WithBatcher(exp))
+	}
+	tp := sdktrace.NewTracerProvider(opts...)
+	otel.SetTracerProvider(tp)
+	return tp.Shutdown, nil
+}

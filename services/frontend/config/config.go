@@ -1,0 +1,265 @@
+// Package config reads the frontend's configuration from the environment,
+// once, at start. Every problem is reported, one line per bad value, so a
+// misconfigured deployment is fixed in one pass.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Markets the site sells in. The backend knows the same two.
+const (
+	MarketUS = "US"
+	MarketKR = "KR"
+)
+
+// Endpoint is one region's public address, measured by the status page's
+// latency panel.
+type Endpoint struct {
+	Region string
+	URL    string
+}
+
+// Config is everything the frontend reads from its environment.
+type Config struct {
+	// Region this frontend runs in (us-east-1, us-west-2, ap-northeast-2).
+	Region string
+	// Port to listen on.
+	Port int
+	// BackendURL is the backend's base URL; /api/* is proxied there.
+	BackendURL *url.URL
+	// RegionEndpoints are the sites the latency panel measures, in the order given.
+	RegionEndpoints []Endpoint
+	// LogLevel of the process logger.
+	LogLevel slog.Level
+	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto (the ALB
+	// and the lab's edge); those headers from anyone else are ignored.
+	TrustedProxies []netip.Prefix
+	// BackendTimeout bounds one call to the backend, page or proxied.
+	BackendTimeout time.Duration
+	// ShutdownTimeout is how long in-flight requests get to finish on SIGTERM.
+	ShutdownTimeout time.Duration
+	// OTel holds the standard OpenTelemetry variables the process honours.
+	OTel OTel
+}
+
+// OTel is the subset of the standard OTEL_* variables the frontend reads.
+type OTel struct {
+	ServiceName  string // OTEL_SERVICE_NAME
+	Endpoint     string // OTEL_EXPORTER_OTLP_ENDPOINT; empty: spans are not exported
+	TracesSample string // OTEL_TRACES_SAMPLER_ARG (ratio 0..1); empty: parent-based, always on
+}
+
+// One entry per environment variable read: name, default (empty: none).
+var vars = []struct{ name, def string }{
+	{"REGION", ""},
+	{"PORT", "3000"},
+	{"BACKEND_URL", "http://localhost:3001"},
+	{"REGION_ENDPOINTS", ""},
+	{"LOG_LEVEL", "info"},
+	{"TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"},
+	{"BACKEND_TIMEOUT", "10s"},
+	{"SHUTDOWN_TIMEOUT", "10s"},
+	{"OTEL_SERVICE_NAME", "frontend"},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", ""},
+	{"OTEL_TRACES_SAMPLER_ARG", ""},
+}
+
+// EnvNames lists every environment variable the frontend reads, so deploy
+// checks can reject names it would silently ignore.
+func EnvNames() []string {
+	names := make([]string, len(vars))
+	for i, v := range vars {
+		names[i] = v.name
+	}
+	return names
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+
+// Load parses the configuration from getenv (os.Getenv in production). The
+// error joins one line per bad value.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range vars {
+			if v.name == name {
+				return v.def
+			}
+		}
+		return ""
+	}
+	var (
+		cfg  Config
+		errs []error
+	)
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, a...)...))
+	}
+
+	cfg.Region = get("REGION")
+	switch {
+	case cfg.Region == "":
+		bad("REGION", "required (for example us-east-1)")
+	case !regionRE.MatchString(cfg.Region):
+		bad("REGION", "%q is not a region name like us-east-1", cfg.Region)
+	}
+
+	if p, err := strconv.Atoi(get("PORT")); err != nil || p < 1 || p > 65535 {
+		bad("PORT", "%q is not a port number 1-65535", get("PORT"))
+	} else {
+		cfg.Port = p
+	}
+
+	if u, err := parseBaseURL(get("BACKEND_URL")); err != nil {
+		bad("BACKEND_URL", "%v", err)
+	} else {
+		cfg.BackendURL = u
+	}
+
+	if eps, err := parseEndpoints(get("REGION_ENDPOINTS")); err != nil {
+		bad("REGION_ENDPOINTS", "%v", err)
+	} else {
+		cfg.RegionEndpoints = eps
+	}
+
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", get("LOG_LEVEL"))
+	}
+
+	for _, s := range strings.Split(get("TRUSTED_PROXIES"), ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			bad("TRUSTED_PROXIES", "%q is not a CIDR like 10.0.0.0/8", s)
+			continue
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+	}
+
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"BACKEND_TIMEOUT", &cfg.BackendTimeout}, {"SHUTDOWN_TIMEOUT", &cfg.ShutdownTimeout}} {
+		v, err := time.ParseDuration(get(d.name))
+		if err != nil || v <= 0 {
+			bad(d.name, "%q is not a positive duration like 10s", get(d.name))
+			continue
+		}
+		*d.dst = v
+	}
+
+	cfg.OTel.ServiceName = get("OTEL_SERVICE_NAME")
+	if ep := get("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
+		if _, err := parseBaseURL(ep); err != nil {
+			bad("OTEL_EXPORTER_OTLP_ENDPOINT", "%v", err)
+		} else {
+			cfg.OTel.Endpoint = ep
+		}
+	}
+	if s := get("OTEL_TRACES_SAMPLER_ARG"); s != "" {
+		if f, err := strconv.ParseFloat(s, 64); err != nil || f < 0 || f > 1 {
+			bad("OTEL_TRACES_SAMPLER_ARG", "%q is not a ratio between 0 and 1", s)
+		} else {
+			cfg.OTel.TracesSample = s
+		}
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// Market is the default market for visitors of this region: Korea for the
+// Seoul region, the United States everywhere else.
+func (c Config) Market() string {
+	if c.Region == "ap-northeast-2" {
+		return MarketKR
+	}
+	return MarketUS
+}
+
+// Addr is the listen address.
+func (c Config) Addr() string { return net.JoinHostPort("", strconv.Itoa(c.Port)) }
+
+// LogValue lets the whole configuration be logged at start; it holds no
+// secrets, but URLs lose any user info just in case.
+func (c Config) LogValue() slog.Value {
+	eps := make([]string, len(c.RegionEndpoints))
+	for i, e := range c.RegionEndpoints {
+		eps[i] = e.Region + "=" + e.URL
+	}
+	backend := ""
+	if c.BackendURL != nil {
+		backend = c.BackendURL.Redacted()
+	}
+	return slog.GroupValue(
+		slog.String("region", c.Region),
+		slog.Int("port", c.Port),
+		slog.String("backend_url", backend),
+		slog.String("region_endpoints", strings.Join(eps, ",")),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Int("trusted_proxies", len(c.TrustedProxies)),
+		slog.Duration("backend_timeout", c.BackendTimeout),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Bool("otlp_export", c.OTel.Endpoint != ""),
+	)
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL like http://localhost:3001", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q must not carry a query or fragment", s)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u, nil
+}
+
+// parseEndpoints reads "us-east-1=https://a,us-west-2=https://b".
+func parseEndpoints(s string) ([]Endpoint, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var (
+		eps  []Endpoint
+		seen = map[string]bool{}
+	)
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		region, raw, ok := strings.Cut(item, "=")
+		region = strings.TrimSpace(region)
+		if !ok || !regionRE.MatchString(region) {
+			return nil, fmt.Errorf("%q is not region=URL (for example us-east-1=https://use1.example.com)", item)
+		}
+		if seen[region] {
+			return nil, fmt.Errorf("region %s is listed twice", region)
+		}
+		seen[region] = true
+		u, err := parseBaseURL(strings.TrimSpace(raw))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", region, err)
+		}
+		if u.User != nil {
+			return nil, fmt.Errorf("%s: the URL must not carry credentials", region)
+		}
+		eps = append(eps, Endpoint{Region: region, URL: u.String()})
+	}
+	return eps, nil
+}

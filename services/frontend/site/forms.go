@@ -1,0 +1,202 @@
+package site
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"hyundai-poc.com/frontend/backendapi"
+)
+
+// Form protection, two layers: CrossOriginProtection (site.go) refuses
+// cross-site posts by Sec-Fetch-Site/Origin, and a double-submit token (a
+// random cookie the form echoes) covers browsers that send neither.
+const csrfCookie = "csrf"
+
+var hexID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && hexID.MatchString(c.Value) {
+		return c.Value
+	}
+	tok := newID()
+	http.SetCookie(w, &http.Cookie{
+		Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true,
+		Secure: clientOf(r).HTTPS, SameSite: http.SameSiteLaxMode,
+	})
+	return tok
+}
+
+func csrfValid(r *http.Request) bool {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || !hexID.MatchString(c.Value) {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("csrf_token"))) == 1
+}
+
+type fieldError struct {
+	Field   string // the input's id, empty when the field is not on the form
+	Label   string
+	Message string
+}
+
+type formView struct {
+	Lead     backendapi.Lead
+	Consent  bool
+	Errors   map[string]string
+	Summary  []fieldError
+	Notice   string
+	Vehicles []backendapi.Vehicle
+	CSRF     string
+	// Key is the idempotency key of this rendering of the form: the same
+	// form sent twice (double click, retry after a timeout) is one lead.
+	Key   string
+	Today string
+}
+
+func (s *Server) testDriveForm(w http.ResponseWriter, r *http.Request) {
+	s.rememberMarket(w, r)
+	fv := formView{Lead: backendapi.Lead{VehicleID: r.URL.Query().Get("vehicle")}}
+	s.renderForm(w, r, http.StatusOK, fv, newID())
+}
+
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, fv formView, key string) {
+	market := s.marketOf(r)
+	vs, _, err := s.api.Vehicles(r.Context(), market)
+	if err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	fv.Vehicles = vs
+	fv.CSRF = s.csrfToken(w, r)
+	fv.Key = key
+	fv.Today = time.Now().UTC().Format("2006-01-02")
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "test-drive", view{
+		Title: "Book a test drive — Hyundai", Description: "Book a test drive at a dealer near you.",
+		Nav: "test-drive", Market: market, Data: fv,
+	})
+}
+
+// phoneNoise is what people type between digits; E.164 has none of it.
+var phoneNoise = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "")
+
+func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "That form is too large", "Please shorten your message and send it again.")
+			return
+		}
+		s.errorPage(w, r, http.StatusBadRequest, "We couldn't read that form", "Please open the form again and send it from there.")
+		return
+	}
+	if !csrfValid(r) {
+		s.errorPage(w, r, http.StatusForbidden, "This form has expired",
+			"For your safety, forms only work for the browser that opened them. Open the test-drive form again and send it from there.")
+		return
+	}
+	key := r.PostForm.Get("idempotency_key")
+	if !hexID.MatchString(key) {
+		key = newID()
+	}
+	market := strings.ToUpper(r.PostForm.Get("market"))
+	if !validMarket(market) {
+		market = s.marketOf(r)
+	}
+	consent := r.PostForm.Get("consent") != ""
+	in := backendapi.Lead{
+		Type:          "test_drive",
+		Name:          strings.TrimSpace(r.PostForm.Get("name")),
+		Email:         strings.TrimSpace(r.PostForm.Get("email")),
+		Phone:         phoneNoise.Replace(strings.TrimSpace(r.PostForm.Get("phone"))),
+		VehicleID:     r.PostForm.Get("vehicle_id"),
+		Market:        market,
+		PreferredDate: strings.TrimSpace(r.PostForm.Get("preferred_date")),
+		Message:       strings.TrimSpace(r.PostForm.Get("message")),
+		Consent:       consent,
+	}
+	// The write must finish even when the browser drops this request for a
+	// second click: the second request then finds it by its key.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.BackendTimeout)
+	defer cancel()
+	lead, meta, err := s.api.CreateLead(ctx, key, in)
+	if err != nil {
+		// Show the visitor what they typed, not our normalised copy.
+		shown := in
+		shown.Phone = r.PostForm.Get("phone")
+		fv := formView{Lead: shown, Consent: consent}
+		var be *backendapi.Error
+		switch {
+		case errors.As(err, &be) && be.Status == http.StatusUnprocessableEntity:
+			fv.Errors = map[string]string{}
+			for f, msg := range be.Fields {
+				fv.Errors[f] = capitalize(msg)
+			}
+			fv.Summary = orderedErrors(be.Fields)
+			if len(fv.Summary) == 0 {
+				fv.Notice = capitalize(be.Message)
+			}
+			s.renderForm(w, r, http.StatusUnprocessableEntity, fv, key)
+		case errors.As(err, &be) && be.Status == http.StatusConflict:
+			fv.Notice = "This form was already sent with other details. Check them and send it again."
+			s.renderForm(w, r, http.StatusConflict, fv, newID())
+		case errors.As(err, &be) && be.Status >= 400 && be.Status < 500 && be.Status != http.StatusTooManyRequests:
+			fv.Notice = "We couldn't read that form. Check your details and send it again."
+			s.renderForm(w, r, http.StatusBadRequest, fv, key)
+		default:
+			s.backendError(w, r, err)
+		}
+		return
+	}
+	q := url.Values{"id": {lead.ID}}
+	if meta.Token != "" {
+		q.Set("t", meta.Token)
+	}
+	http.Redirect(w, r, "/test-drive/thanks?"+q.Encode(), http.StatusSeeOther)
+}
+
+type thanksView struct {
+	Lead       backendapi.Lead
+	Vehicle    *backendapi.Vehicle
+	ReadSource string
+	ReadRegion string
+	Consistent bool
+}
+
+func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
+	// The lead id in the address is the capability to read it: keep it out
+	// of caches, referrers and search engines.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	id, token := r.URL.Query().Get("id"), r.URL.Query().Get("t")
+	if !hexID.MatchString(id) || len(token) > 512 {
+		s.errorPage(w, r, http.StatusNotFound, "We can't find that request", "The link may be incomplete. If you just sent a form, send it again; you will not be booked twice.")
+		return
+	}
+	lead, meta, err := s.api.Lead(r.Context(), id, token)
+	if err != nil {
+		var be *backendapi.Error
+		if errors.As(err, &be) && be.Status == http.StatusNotFound {
+			s.errorPage(w, r, http.StatusNotFound, "We can't find that request", "The link may be incomplete or out of date.")
+			return
+		}
+		s.backendError(w, r, err)
+		return
+	}
+	tv := thanksView{Lead: lead, ReadSource: meta.ReadSource, ReadRegion: meta.Region, Consistent: token != ""}
+	if v, _, err := s.api.Vehicle(r.Context(), lead.VehicleID, lead.Market); err == nil {
+		tv.Vehicle = &v
+	}
+	s.render(w, r, http.StatusOK, "thanks", view{
+		Title: "Thank you — Hyundai", Nav: "test-drive", Market: lead.Market, Data: tv,
+	})
+}
