@@ -136,11 +136,12 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 		var be *backendapi.Error
 		switch {
 		case errors.As(err, &be) && be.Status == http.StatusUnprocessableEntity:
+			fields := friendlier(be.Fields)
 			fv.Errors = map[string]string{}
-			for f, msg := range be.Fields {
+			for f, msg := range fields {
 				fv.Errors[f] = capitalize(msg)
 			}
-			fv.Summary = orderedErrors(be.Fields)
+			fv.Summary = orderedErrors(fields)
 			if len(fv.Summary) == 0 {
 				fv.Notice = capitalize(be.Message)
 			}
@@ -199,4 +200,17 @@ func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "thanks", view{
 		Title: "Thank you — Hyundai", Nav: "test-drive", Market: lead.Market, Data: tv,
 	})
+}
+
+// friendlier words the backend's reasons for people where its wording is
+// about the API ("must be true"); which fields are wrong is the backend's call.
+func friendlier(fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for f, msg := range fields {
+		if f == "consent" {
+			msg = "Tick the box so a dealer may contact you about the test drive"
+		}
+		out[f] = msg
+	}
+	return out
 }

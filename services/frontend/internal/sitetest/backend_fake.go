@@ -52,6 +52,14 @@ func vehicleJSON(v map[string]any, market string) map[string]any {
 	return out
 }
 
+// CampaignTitles are the titles of the market's campaigns in the database.
+func (b *Backend) CampaignTitles(t testing.TB, market string) []string {
+	if market == "KR" {
+		return []string{"아이오닉 9 출시 기념"}
+	}
+	return []string{"Charge up your winter", "Room for everyone"}
+}
+
 // StartBackend starts a backend for region with the seeded catalogue.
 func StartBackend(t testing.TB, region string) *Backend {
 	t.Helper()

@@ -136,7 +136,7 @@
     return { ep: ep, samples: [], label: val, index: i };
   });
 
-  function measure(s) {
+  function measure(s, warmup) {
     var url = s.ep.url.replace(/\/$/, '') + '/healthz?rtt=' + Date.now();
     var ctl = new AbortController();
     var timer = setTimeout(function () { ctl.abort(); }, 3000);
@@ -146,6 +146,9 @@
       .catch(function () { return null; })
       .then(function (ms) {
         clearTimeout(timer);
+        // The first request also opens the connection (and TLS): it is
+        // not a round trip, so it is not drawn.
+        if (warmup) { return; }
         s.samples.push(ms);
         if (s.samples.length > SAMPLES) { s.samples.shift(); }
         if (ms === null) {
@@ -166,7 +169,9 @@
   }
 
   function draw() {
-    var W = 640, H = 220, L = 44, R = 10, T = 12, B = 24;
+    // Draw in CSS pixels, so text and lines keep their size on any screen.
+    var W = Math.max(240, Math.round(svg.getBoundingClientRect().width) || 640), H = 220, L = 52, R = 12, T = 12, B = 24;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     var max = 10;
     series.forEach(function (s) { s.samples.forEach(function (v) { if (v !== null && v > max) { max = v; } }); });
     var step = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find(function (x) { return max / x <= 4; }) || 5000;
@@ -191,6 +196,13 @@
         pen = true; any = true;
       });
       if (d) { svg.appendChild(el('path', { 'class': 'series series-' + (s.index % 5), d: d })); }
+      var last = s.samples[s.samples.length - 1];
+      if (last !== null && last !== undefined) {
+        svg.appendChild(el('circle', {
+          'class': 'dot dot-' + (s.index % 5), r: 4,
+          cx: (W - R).toFixed(1), cy: (T + (H - T - B) * (1 - last / max)).toFixed(1)
+        }));
+      }
     });
     if (!any) {
       svg.appendChild(el('text', { 'class': 'empty', x: W / 2, y: H / 2, 'text-anchor': 'middle' }, 'Measuring…'));
@@ -203,6 +215,7 @@
       setTimeout(round, POLL_MS);
     });
   }
+  window.addEventListener('resize', draw);
   draw();
-  round();
+  Promise.all(series.map(function (s) { return measure(s, true); })).then(round);
 })();

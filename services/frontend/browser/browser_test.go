@@ -1,0 +1,437 @@
+package browser_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"hyundai-poc.com/frontend/config"
+	"hyundai-poc.com/frontend/internal/sitetest"
+)
+
+// Phone is the viewport of the phone screenshots (an iPhone 14 in CSS pixels).
+const phoneW, phoneH = 390, 844
+
+// chromium finds Debian's browser. Without it the tests fail in CI (CI is
+// set there: the project installs chromium) and skip elsewhere.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is missing; scripts/install-deps.sh chromium installs it")
+	}
+	t.Skip("chromium is missing; install it with scripts/install-deps.sh chromium (as root)")
+	return ""
+}
+
+// tab is one browser with one tab, and everything the page reported.
+type tab struct {
+	t        *testing.T
+	ctx      context.Context
+	mu       sync.Mutex
+	messages []chromedp.ConsoleMessage
+	// expected are documents the test asked for knowing they answer an
+	// error status (a 404 page, a form with errors); the browser logs
+	// those loads, and they are the point of the test.
+	expected map[string]bool
+}
+
+// expectErrorStatus marks a document URL whose error status is intended.
+func (tb *tab) expectErrorStatus(url string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.expected[url] = true
+}
+
+// newTab starts a fresh headless chromium (its own profile directory) and
+// records every console message, exception, log entry and CSP violation.
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	path := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	tb := &tab{t: t, ctx: ctx, expected: map[string]bool{}}
+
+	// Subscribing creates the tab, so nothing the pages say is lost.
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.messages = append(tb.messages, m)
+			tb.mu.Unlock()
+		}
+	}()
+	// Every document reports CSP violations to the console as errors, in
+	// addition to the browser's own messages and the policy's report-uri.
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `document.addEventListener('securitypolicyviolation', function (e) {
+			console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI);
+		});`,
+	})
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	t.Cleanup(tb.checkConsole)
+	return tb
+}
+
+// checkConsole fails the test on any console error, uncaught exception or
+// CSP violation the pages reported.
+func (tb *tab) checkConsole() {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, m := range tb.messages {
+		bad := m.Type == chromedp.ConsoleError || m.IsException() ||
+			strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "CSP violation")
+		if m.Source == "network" && strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of 4") && tb.expected[m.URL] {
+			continue
+		}
+		if bad {
+			tb.t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line)
+		}
+	}
+}
+
+func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		tb.t.Fatalf("browser: %v", err)
+	}
+}
+
+func run[T any](tb *tab, a chromedp.Action[T]) T {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		tb.t.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+// navigate loads url and returns the HTTP status of the document.
+func (tb *tab) navigate(url string) int64 {
+	tb.t.Helper()
+	resp := run(tb, chromedp.NavigateResponse(url))
+	return resp.Status
+}
+
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	return run(tb, chromedp.Text(chromedp.CSS(sel)))
+}
+
+// screenshot saves the whole page as test-results/screenshots/name.png, at
+// desktop size and, with phone set, at phone size.
+func (tb *tab) screenshot(name string) {
+	tb.t.Helper()
+	dir := filepath.Join(repoRoot(tb.t), "test-results", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.t.Fatal(err)
+	}
+	png := run(tb, chromedp.FullScreenshot(100))
+	file := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.t.Logf("screenshot %s", file)
+}
+
+// phone switches the tab to a phone viewport (and back with desktop).
+func (tb *tab) phone() {
+	tb.do(chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
+}
+
+func (tb *tab) desktop() { tb.do(chromedp.ResetViewport()) }
+
+// submitClick clicks a button and waits for the page it loads.
+func (tb *tab) submitClick(sel string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel))))
+	if err != nil {
+		tb.t.Fatalf("browser: click %s: %v", sel, err)
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			t.Fatalf("no go.work above %s", dir)
+		}
+	}
+}
+
+// site is a real frontend and backend for one test.
+type site struct {
+	be *sitetest.Backend
+	fe *sitetest.Frontend
+}
+
+func startSite(t *testing.T, region string, endpoints ...config.Endpoint) site {
+	t.Helper()
+	be := sitetest.StartBackend(t, region)
+	fe := sitetest.StartFrontend(t, sitetest.Options{Region: region, BackendURL: be.URL, Endpoints: endpoints})
+	return site{be: be, fe: fe}
+}
+
+// noCSPReports checks that browsers sent the frontend no violation reports.
+func noCSPReports(t *testing.T, fe *sitetest.Frontend) {
+	t.Helper()
+	resp, err := http.Get(fe.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), "frontend_csp_reports_total 0") {
+		t.Errorf("the frontend received CSP reports")
+	}
+}
+
+func TestHomeShowsCampaignsFromTheDatabase(t *testing.T) {
+	tb := newTab(t)
+	s := startSite(t, "us-east-1")
+	if st := tb.navigate(s.fe.URL + "/"); st != http.StatusOK {
+		t.Fatalf("home: HTTP %d", st)
+	}
+	got := tb.text(`[data-testid="campaigns"]`)
+	for _, title := range s.be.CampaignTitles(t, "US") {
+		if !strings.Contains(got, title) {
+			t.Errorf("home page lacks the campaign %q; it shows %q", title, got)
+		}
+	}
+	if r := tb.text(`[data-testid="footer-region"]`); r != "us-east-1" {
+		t.Errorf("footer region %q", r)
+	}
+	tb.screenshot("home")
+
+	// The market switch, without script: a plain link.
+	tb.submitClick(`.market a[hreflang="ko"]`)
+	got = tb.text(`[data-testid="campaigns"]`)
+	for _, title := range s.be.CampaignTitles(t, "KR") {
+		if !strings.Contains(got, title) {
+			t.Errorf("KR home page lacks the campaign %q", title)
+		}
+	}
+	tb.screenshot("home-kr")
+	tb.navigate(s.fe.URL + "/?market=US")
+	tb.phone()
+	tb.navigate(s.fe.URL + "/")
+	tb.screenshot("home-phone")
+	tb.desktop()
+	noCSPReports(t, s.fe)
+}
+
+func TestVehiclePages(t *testing.T) {
+	tb := newTab(t)
+	s := startSite(t, "us-east-1")
+	tb.navigate(s.fe.URL + "/vehicles")
+	if got := tb.text(`[data-testid="vehicles"]`); !strings.Contains(got, "IONIQ 5") || !strings.Contains(got, "$42,600") {
+		t.Errorf("vehicles page shows %q", got)
+	}
+	tb.screenshot("vehicles")
+	tb.submitClick(`a[href="/vehicles/ioniq-5"]`)
+	if p := tb.text(`[data-testid="price"]`); !strings.Contains(p, "$42,600") {
+		t.Errorf("vehicle price %q", p)
+	}
+	tb.screenshot("vehicle")
+	tb.phone()
+	tb.navigate(s.fe.URL + "/vehicles")
+	tb.screenshot("vehicles-phone")
+	tb.desktop()
+	tb.expectErrorStatus(s.fe.URL + "/no-such-page")
+	if st := tb.navigate(s.fe.URL + "/no-such-page"); st != http.StatusNotFound {
+		t.Errorf("missing page: HTTP %d", st)
+	}
+	if h := tb.text("h1"); !strings.Contains(h, "find that page") {
+		t.Errorf("404 heading %q", h)
+	}
+	tb.screenshot("not-found")
+	noCSPReports(t, s.fe)
+}
+
+func fillLead(tb *tab, email, phone string, consent bool) {
+	tb.t.Helper()
+	tb.do(
+		chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SendKeys(chromedp.ID("name"), "Kim Minji"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("phone"), phone),
+		chromedp.SetValue(chromedp.ID("vehicle_id"), "ioniq-5"),
+		chromedp.SendKeys(chromedp.ID("message"), "Weekend please"),
+	)
+	if consent {
+		tb.do(chromedp.Click(chromedp.ID("consent")))
+	}
+}
+
+func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
+	tb := newTab(t)
+	s := startSite(t, "us-east-1")
+	before := s.be.LeadCount(t)
+	tb.navigate(s.fe.URL + "/test-drive")
+	fillLead(tb, "minji@", "12345", false)
+	tb.expectErrorStatus(s.fe.URL + "/test-drive") // 422 with the errors
+	tb.submitClick(`[data-testid="submit"]`)
+
+	summary := tb.text(`[data-testid="error-summary"]`)
+	for _, f := range []string{"Email", "Phone", "Consent"} {
+		if !strings.Contains(summary, f) {
+			t.Errorf("error summary %q does not name %s", summary, f)
+		}
+	}
+	for _, id := range []string{"email-error", "phone-error", "consent-error"} {
+		if msg := tb.text("#" + id); msg == "" {
+			t.Errorf("no inline error #%s", id)
+		}
+	}
+	if v := run(tb, chromedp.Value(chromedp.ID("name"))); v != "Kim Minji" {
+		t.Errorf("name not kept: %q", v)
+	}
+	if v := run(tb, chromedp.Value(chromedp.ID("email"))); v != "minji@" {
+		t.Errorf("email not kept: %q", v)
+	}
+	// The error summary takes the focus, so screen readers announce it.
+	if id := run(tb, chromedp.Evaluate[string](`document.activeElement.id`)); id != "error-summary" {
+		t.Errorf("focus on %q, want the error summary", id)
+	}
+	if n := s.be.LeadCount(t); n != before {
+		t.Errorf("bad input wrote %d leads", n-before)
+	}
+	tb.screenshot("test-drive-errors")
+	tb.phone()
+	tb.screenshot("test-drive-errors-phone")
+	tb.desktop()
+	noCSPReports(t, s.fe)
+}
+
+func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
+	tb := newTab(t)
+	s := startSite(t, "us-east-1")
+	before := s.be.LeadCount(t)
+	tb.navigate(s.fe.URL + "/test-drive")
+	fillLead(tb, "minji@example.com", "+82 10 1234 5678", true)
+	tb.screenshot("test-drive")
+
+	// A real double click: two clicks at the button's centre, the second
+	// while the first submission is on its way.
+	nodes := run(tb, chromedp.Nodes(chromedp.CSS(`[data-testid="submit"]`)))
+	box := run(tb, chromedp.Dimensions(chromedp.CSS(`[data-testid="submit"]`)))
+	if len(nodes) != 1 || box == nil || len(box.Content) < 8 {
+		t.Fatal("submit button not found")
+	}
+	x := (box.Content[0] + box.Content[2]) / 2
+	y := (box.Content[1] + box.Content[5]) / 2
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.MouseClickXY(x, y)(ctx, tg); err != nil {
+			return err
+		}
+		_, err := chromedp.MouseClickXY(x, y, chromedp.ClickCount(2))(ctx, tg)
+		return err
+	})))
+	if err != nil {
+		t.Fatalf("double click: %v", err)
+	}
+	tb.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="confirmation"]`)))
+	if h := tb.text("h1"); h != "Thank you, Kim." {
+		t.Errorf("confirmation heading %q", h)
+	}
+	loc := run(tb, chromedp.Location())
+	if !strings.Contains(loc, "/test-drive/thanks?id=") || !strings.Contains(loc, "&t=") {
+		t.Errorf("confirmation address %q lacks the lead id and token", loc)
+	}
+	if n := s.be.LeadCount(t) - before; n != 1 {
+		t.Errorf("a double click made %d leads, want exactly 1", n)
+	}
+	tb.screenshot("test-drive-thanks")
+	tb.phone()
+	tb.screenshot("test-drive-thanks-phone")
+	tb.desktop()
+	noCSPReports(t, s.fe)
+}
+
+func TestStatusShowsServingRegion(t *testing.T) {
+	tb := newTab(t)
+	// A second region's site, so the latency panel measures two endpoints
+	// on two origins (connect-src must allow both).
+	west := startSite(t, "us-west-2")
+	east := startSite(t, "us-east-1")
+	eastFE := sitetest.StartFrontend(t, sitetest.Options{Region: "us-east-1", BackendURL: east.be.URL,
+		Endpoints: []config.Endpoint{{Region: "us-east-1", URL: east.fe.URL}, {Region: "us-west-2", URL: west.fe.URL}}})
+	tb.navigate(eastFE.URL + "/status")
+	if r := tb.text(`[data-testid="serving-region"]`); r != "us-east-1" {
+		t.Errorf("serving region %q, want us-east-1", r)
+	}
+	// The script polled /api/region and measured both endpoints.
+	tb.do(chromedp.WaitVisible(chromedp.CSS(".live-dot.is-live")))
+	_ = run(tb, chromedp.Poll[bool](`document.querySelectorAll('[data-legend] .rtt').length === 2 &&
+		Array.from(document.querySelectorAll('[data-legend] .rtt')).every(function (e) { return / ms$/.test(e.textContent); }) &&
+		Array.from(document.querySelectorAll('[data-chart] path.series')).filter(function (p) { return /L/.test(p.getAttribute('d')); }).length === 2`, chromedp.WithPollingTimeout(20*time.Second)))
+	if w := tb.text(`[data-testid="writer-region"]`); w == "" || w == "unknown" {
+		t.Errorf("writer region %q", w)
+	}
+	tb.screenshot("status")
+	tb.phone()
+	tb.screenshot("status-phone")
+	tb.desktop()
+	noCSPReports(t, eastFE)
+}
+
+var _ = errors.New
+var _ = fmt.Sprint
+var _ cdp.NodeID
