@@ -118,6 +118,10 @@ func newTab(t *testing.T) *tab {
 // checkConsole fails the test on any console error, uncaught exception or
 // CSP violation the pages reported.
 func (tb *tab) checkConsole() {
+	// Stop the page's scripts first: servers stop after this.
+	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	defer cancel()
+	_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	for _, m := range tb.messages {
@@ -157,6 +161,18 @@ func (tb *tab) navigate(url string) int64 {
 	tb.t.Helper()
 	resp := run(tb, chromedp.NavigateResponse(url))
 	return resp.Status
+}
+
+// waitFor waits until the JavaScript condition holds; on timeout it shows
+// what the page said instead.
+func (tb *tab) waitFor(cond string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		body, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		tb.t.Fatalf("waiting for %s: %v\npage:\n%s", cond, err, body)
+	}
 }
 
 func (tb *tab) text(sel string) string {
@@ -242,8 +258,8 @@ func noCSPReports(t *testing.T, fe *sitetest.Frontend) {
 }
 
 func TestHomeShowsCampaignsFromTheDatabase(t *testing.T) {
-	tb := newTab(t)
 	s := startSite(t, "us-east-1")
+	tb := newTab(t)
 	if st := tb.navigate(s.fe.URL + "/"); st != http.StatusOK {
 		t.Fatalf("home: HTTP %d", st)
 	}
@@ -276,8 +292,8 @@ func TestHomeShowsCampaignsFromTheDatabase(t *testing.T) {
 }
 
 func TestVehiclePages(t *testing.T) {
-	tb := newTab(t)
 	s := startSite(t, "us-east-1")
+	tb := newTab(t)
 	tb.navigate(s.fe.URL + "/vehicles")
 	if got := tb.text(`[data-testid="vehicles"]`); !strings.Contains(got, "IONIQ 5") || !strings.Contains(got, "$42,600") {
 		t.Errorf("vehicles page shows %q", got)
@@ -319,8 +335,8 @@ func fillLead(tb *tab, email, phone string, consent bool) {
 }
 
 func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
-	tb := newTab(t)
 	s := startSite(t, "us-east-1")
+	tb := newTab(t)
 	before := s.be.LeadCount(t)
 	tb.navigate(s.fe.URL + "/test-drive")
 	fillLead(tb, "minji@", "12345", false)
@@ -359,8 +375,8 @@ func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
 }
 
 func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
-	tb := newTab(t)
 	s := startSite(t, "us-east-1")
+	tb := newTab(t)
 	before := s.be.LeadCount(t)
 	tb.navigate(s.fe.URL + "/test-drive")
 	fillLead(tb, "minji@example.com", "+82 10 1234 5678", true)
@@ -406,30 +422,38 @@ func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
 }
 
 func TestStatusShowsServingRegion(t *testing.T) {
+	// Two regions on real replication; each region's site is an endpoint
+	// of the latency panel, on its own origin (connect-src must allow both).
+	regions := sitetest.StartRegions(t)
+	eastLn, eastURL := sitetest.Listen(t)
+	westLn, westURL := sitetest.Listen(t)
+	endpoints := []config.Endpoint{{Region: "us-east-1", URL: eastURL}, {Region: "us-west-2", URL: westURL}}
+	sitetest.StartFrontend(t, sitetest.Options{Region: "us-east-1", BackendURL: regions.East.URL, Endpoints: endpoints, Listener: eastLn})
+	west := sitetest.StartFrontend(t, sitetest.Options{Region: "us-west-2", BackendURL: regions.West.URL, Endpoints: endpoints, Listener: westLn})
 	tb := newTab(t)
-	// A second region's site, so the latency panel measures two endpoints
-	// on two origins (connect-src must allow both).
-	west := startSite(t, "us-west-2")
-	east := startSite(t, "us-east-1")
-	eastFE := sitetest.StartFrontend(t, sitetest.Options{Region: "us-east-1", BackendURL: east.be.URL,
-		Endpoints: []config.Endpoint{{Region: "us-east-1", URL: east.fe.URL}, {Region: "us-west-2", URL: west.fe.URL}}})
-	tb.navigate(eastFE.URL + "/status")
-	if r := tb.text(`[data-testid="serving-region"]`); r != "us-east-1" {
-		t.Errorf("serving region %q, want us-east-1", r)
+	tb.navigate(west.URL + "/status")
+	if r := tb.text(`[data-testid="serving-region"]`); r != "us-west-2" {
+		t.Errorf("serving region %q, want us-west-2", r)
+	}
+	if w := tb.text(`[data-testid="writer-region"]`); w != "us-east-1" {
+		t.Errorf("writer region %q, want us-east-1", w)
+	}
+	if r := tb.text(`[data-field="reader.region"]`); r != "us-west-2" {
+		t.Errorf("reader region %q, want us-west-2", r)
 	}
 	// The script polled /api/region and measured both endpoints.
 	tb.do(chromedp.WaitVisible(chromedp.CSS(".live-dot.is-live")))
-	_ = run(tb, chromedp.Poll[bool](`document.querySelectorAll('[data-legend] .rtt').length === 2 &&
+	tb.waitFor(`document.querySelectorAll('[data-legend] .rtt').length === 2 &&
 		Array.from(document.querySelectorAll('[data-legend] .rtt')).every(function (e) { return / ms$/.test(e.textContent); }) &&
-		Array.from(document.querySelectorAll('[data-chart] path.series')).filter(function (p) { return /L/.test(p.getAttribute('d')); }).length === 2`, chromedp.WithPollingTimeout(20*time.Second)))
-	if w := tb.text(`[data-testid="writer-region"]`); w == "" || w == "unknown" {
-		t.Errorf("writer region %q", w)
+		Array.from(document.querySelectorAll('[data-chart] path.series')).filter(function (p) { return /L/.test(p.getAttribute('d')); }).length === 2`)
+	if lag := tb.text(`[data-field="replication_lag_ms"]`); lag == "" || lag == "–" {
+		t.Errorf("replication lag %q, want a number", lag)
 	}
 	tb.screenshot("status")
 	tb.phone()
 	tb.screenshot("status-phone")
 	tb.desktop()
-	noCSPReports(t, eastFE)
+	noCSPReports(t, west)
 }
 
 var _ = errors.New

@@ -136,7 +136,7 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 		var be *backendapi.Error
 		switch {
 		case errors.As(err, &be) && be.Status == http.StatusUnprocessableEntity:
-			fields := friendlier(be.Fields)
+			fields := be.Fields
 			fv.Errors = map[string]string{}
 			for f, msg := range fields {
 				fv.Errors[f] = capitalize(msg)
@@ -200,17 +200,4 @@ func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "thanks", view{
 		Title: "Thank you — Hyundai", Nav: "test-drive", Market: lead.Market, Data: tv,
 	})
-}
-
-// friendlier words the backend's reasons for people where its wording is
-// about the API ("must be true"); which fields are wrong is the backend's call.
-func friendlier(fields map[string]string) map[string]string {
-	out := make(map[string]string, len(fields))
-	for f, msg := range fields {
-		if f == "consent" {
-			msg = "Tick the box so a dealer may contact you about the test drive"
-		}
-		out[f] = msg
-	}
-	return out
 }

@@ -16,13 +16,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "http_requests_total",
-			Help: "HTTP requests served, by method, route pattern and status code.",
-		}, []string{"method", "route", "code"}),
+			Help: "HTTP requests served, by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "http_request_duration_seconds",
-			Help:    "Time to serve an HTTP request, by method, route pattern and status code.",
+			Help:    "Time to serve an HTTP request, by route pattern, method and status.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"method", "route", "code"}),
+		}, []string{"route", "method", "status"}),
 		cspReports: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "frontend_csp_reports_total",
 			Help: "Content-Security-Policy violation reports received from browsers.",

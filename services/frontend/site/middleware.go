@@ -204,8 +204,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			code := strconv.Itoa(sw.status)
 			elapsed := time.Since(start)
-			s.metrics.requests.WithLabelValues(r.Method, route, code).Inc()
-			s.metrics.duration.WithLabelValues(r.Method, route, code).Observe(elapsed.Seconds())
+			s.metrics.requests.WithLabelValues(route, r.Method, code).Inc()
+			s.metrics.duration.WithLabelValues(route, r.Method, code).Observe(elapsed.Seconds())
 			span.SetName(r.Method + " " + route)
 			span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", sw.status))
 

@@ -234,7 +234,7 @@ func TestPages(t *testing.T) {
 	t.Run("status page", func(t *testing.T) {
 		a := get(t, c, fe.URL+"/status")
 		mustStatus(t, a, http.StatusOK)
-		mustContain(t, a, `data-testid="serving-region">us-east-1<`, `data-testid="writer-region">us-east-1<`, "Replication lag")
+		mustContain(t, a, `data-testid="serving-region">us-east-1<`, "Replication lag", `data-field="writer.healthy">Healthy<`)
 	})
 	t.Run("static assets", func(t *testing.T) {
 		a := get(t, c, fe.URL+"/static/site.css")
@@ -254,7 +254,7 @@ func TestPages(t *testing.T) {
 		mustStatus(t, get(t, c, fe.URL+"/readyz"), http.StatusOK)
 		get(t, c, fe.URL+"/vehicles/ioniq-5")
 		m := get(t, c, fe.URL+"/metrics")
-		mustContain(t, m, `http_requests_total{code="200",method="GET",route="/vehicles/{id}"}`, "http_request_duration_seconds_bucket")
+		mustContain(t, m, `http_requests_total{method="GET",route="/vehicles/{id}",status="200"}`, "http_request_duration_seconds_bucket")
 	})
 	t.Run("CSP reports are accepted", func(t *testing.T) {
 		a := do(t, c, http.MethodPost, fe.URL+"/csp-report", strings.NewReader(`{"csp-report":{"violated-directive":"script-src"}}`),

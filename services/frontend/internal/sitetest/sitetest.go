@@ -5,6 +5,7 @@ package sitetest
 import (
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,6 +32,19 @@ type Options struct {
 	BackendTimeout time.Duration
 	// Env sets further variables (TRUSTED_PROXIES...).
 	Env map[string]string
+	// Listener to serve on, so a site can know its own URL in advance (a
+	// region lists itself among REGION_ENDPOINTS); a new one when nil.
+	Listener net.Listener
+}
+
+// Listen opens a loopback listener and returns it with its URL.
+func Listen(t testing.TB) (net.Listener, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, "http://" + ln.Addr().String()
 }
 
 // Frontend is a running frontend.
@@ -76,7 +90,12 @@ func StartFrontend(t testing.TB, opts Options) *Frontend {
 	if err != nil {
 		t.Fatalf("site: %v", err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	if opts.Listener != nil {
+		srv.Listener.Close()
+		srv.Listener = opts.Listener
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Frontend{URL: srv.URL, Server: srv, Registry: reg, Config: cfg}
 }

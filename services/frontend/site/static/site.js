@@ -24,6 +24,9 @@
   var SAMPLES = 30;
   var SVGNS = 'http://www.w3.org/2000/svg';
 
+  // Where the data path moved: worth a flash. Lag and times change all the time.
+  var FLASH = { writer_region: 1, read_source: 1, 'writer.node': 1, 'writer.region': 1, 'reader.node': 1, 'reader.region': 1, 'writer.healthy': 1, 'reader.healthy': 1 };
+
   function field(name) { return dash.querySelector('[data-field="' + name + '"]'); }
 
   function setText(name, value) {
@@ -33,8 +36,8 @@
     if (el.textContent !== text) {
       el.textContent = text;
       // Flash what changed so a moving writer catches the eye.
-      var box = el.closest('.kpi__value') || (/\.(node|region)$/.test(name) ? el : null);
-      if (!box) { return; }
+      if (!FLASH[name]) { return; }
+      var box = el.closest('.kpi__value') || el;
       box.classList.remove('changed');
       void box.offsetWidth;
       box.classList.add('changed');
@@ -182,15 +185,18 @@
       svg.appendChild(el('line', { 'class': 'grid', x1: L, x2: W - R, y1: py, y2: py }));
       svg.appendChild(el('text', { 'class': 'axis', x: L - 6, y: py + 4, 'text-anchor': 'end' }, y + ' ms'));
     }
-    svg.appendChild(el('text', { 'class': 'axis', x: L, y: H - 6 }, '1 min ago'));
+    // The time axis spans what has been measured so far, up to a minute.
+    var span = 4;
+    series.forEach(function (s) { if (s.samples.length > span) { span = s.samples.length; } });
+    svg.appendChild(el('text', { 'class': 'axis', x: L, y: H - 6 }, ((span - 1) * POLL_MS / 1000) + ' s ago'));
     svg.appendChild(el('text', { 'class': 'axis', x: W - R, y: H - 6, 'text-anchor': 'end' }, 'now'));
     var any = false;
     series.forEach(function (s) {
       var d = '', pen = false;
-      var off = SAMPLES - s.samples.length;
+      var off = span - s.samples.length;
       s.samples.forEach(function (v, i) {
         if (v === null) { pen = false; return; }
-        var px = L + (W - L - R) * ((off + i) / (SAMPLES - 1));
+        var px = L + (W - L - R) * ((off + i) / (span - 1));
         var py = T + (H - T - B) * (1 - v / max);
         d += (pen ? 'L' : 'M') + px.toFixed(1) + ' ' + py.toFixed(1);
         pen = true; any = true;
@@ -210,7 +216,7 @@
   }
 
   function round() {
-    Promise.all(series.map(measure)).then(function () {
+    Promise.all(series.map(function (s) { return measure(s, false); })).then(function () {
       draw();
       setTimeout(round, POLL_MS);
     });
