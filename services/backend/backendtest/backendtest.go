@@ -165,6 +165,16 @@ func (p *Process) WaitReady(t testing.TB) {
 	t.Fatalf("backend not ready:\n%s", p.logs.String())
 }
 
+// ExitedCleanly reports whether the process has exited with status 0.
+func (p *Process) ExitedCleanly() bool {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState != nil && p.cmd.ProcessState.ExitCode() == 0
+	default:
+		return false
+	}
+}
+
 // Logs returns what the backend wrote so far.
 func (p *Process) Logs() string { return p.logs.String() }
 

@@ -41,6 +41,7 @@ type InProcessOptions struct {
 	Password   string
 	Resolver   string
 	Tune       func(*datapath.Options)
+	TuneAPI    func(*api.API)
 }
 
 // NewServer migrates a fresh database (unless DBName is given) and serves
@@ -98,6 +99,9 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	go cluster.Run(ctx)
 	a := &api.API{Region: o.Region, Store: store.New(cluster, o.Region), DB: cluster, Log: log, Metrics: metrics}
+	if o.TuneAPI != nil {
+		o.TuneAPI(a)
+	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		srv.Close()

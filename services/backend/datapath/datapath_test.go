@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"hyundai-poc.com/backend/api"
 	"hyundai-poc.com/backend/backendtest"
 	"hyundai-poc.com/backend/datapath"
 	"hyundai-poc.com/dbserver"
@@ -18,10 +19,13 @@ import (
 
 func (p *pair) backend(t *testing.T, region string, tune func(*datapath.Options)) *backendtest.Server {
 	t.Helper()
-	s := backendtest.NewServer(t, backendtest.InProcessOptions{
-		Region: region, WriterAddr: p.writerAddr(), ReaderAddr: p.readerAddr(), DBName: p.db,
-		Password: p.primary.AppPass, Resolver: p.zone.addr, Tune: tune,
-	})
+	return p.backendWith(t, backendtest.InProcessOptions{Region: region, Tune: tune})
+}
+
+func (p *pair) backendWith(t *testing.T, o backendtest.InProcessOptions) *backendtest.Server {
+	t.Helper()
+	o.WriterAddr, o.ReaderAddr, o.DBName, o.Password, o.Resolver = p.writerAddr(), p.readerAddr(), p.db, p.primary.AppPass, p.zone.addr
+	s := backendtest.NewServer(t, o)
 	waitFor(t, "writer and reader healthy", func() bool {
 		st := s.Cluster.Status()
 		return st.Writer.Healthy && st.Reader.Healthy
@@ -327,4 +331,37 @@ func TestReaderDownFallsBackToWriter(t *testing.T) {
 		r := call(t, "GET", s.URL+"/api/vehicles", nil, "")
 		return r.header.Get("X-Read-Source") == "reader"
 	})
+}
+
+// TestWritesWaitingForAWriterAreBounded fences the writer so writes wait
+// for a new one; past the in-flight limit a write is refused with 429 at
+// once instead of piling up.
+func TestWritesWaitingForAWriterAreBounded(t *testing.T) {
+	t.Parallel()
+	p := startPair(t)
+	s := p.backendWith(t, backendtest.InProcessOptions{Region: "us-east-1",
+		Tune:    func(o *datapath.Options) { o.WriteRetryBudget = 3 * time.Second },
+		TuneAPI: func(a *api.API) { a.MaxInflightWrites = 1 }})
+	if err := p.primary.SetReadOnly(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan reply, 1)
+	go func() { first <- call(t, "POST", s.URL+"/api/health-checks", map[string]string{"Idempotency-Key": "waiting"}, "") }()
+	waitFor(t, "the first write to be waiting", func() bool {
+		return strings.Contains(grep(scrape(t, s.URL), "db_query_duration_seconds_count"), `outcome="read_only"`)
+	})
+	r := call(t, "POST", s.URL+"/api/health-checks", map[string]string{"Idempotency-Key": "refused"}, "")
+	if r.status != 429 || r.header.Get("Retry-After") == "" {
+		t.Fatalf("second write: %d %v", r.status, r.body)
+	}
+	// The writer comes back within the first write's budget: it succeeds.
+	if err := p.primary.SetReadOnly(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-first; r.status != 201 {
+		t.Fatalf("waiting write: %d %v", r.status, r.body)
+	}
+	if n := count(t, p.primary, p.db, "SELECT COUNT(*) FROM {db}.health_checks"); n != 1 {
+		t.Fatalf("health checks = %d, want 1", n)
+	}
 }
