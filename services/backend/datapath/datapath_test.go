@@ -346,7 +346,9 @@ func TestWritesWaitingForAWriterAreBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := make(chan reply, 1)
-	go func() { first <- call(t, "POST", s.URL+"/api/health-checks", map[string]string{"Idempotency-Key": "waiting"}, "") }()
+	go func() {
+		first <- call(t, "POST", s.URL+"/api/health-checks", map[string]string{"Idempotency-Key": "waiting"}, "")
+	}()
 	waitFor(t, "the first write to be waiting", func() bool {
 		return strings.Contains(grep(scrape(t, s.URL), "db_query_duration_seconds_count"), `outcome="read_only"`)
 	})
