@@ -14,6 +14,7 @@ COPY services/backend/go.mod services/backend/go.sum* services/backend/
 COPY services/frontend/go.mod services/frontend/go.sum* services/frontend/
 COPY deploy/lab/go.mod deploy/lab/go.sum* deploy/lab/
 COPY deploy/check/go.mod deploy/check/go.sum* deploy/check/
+COPY loadtest/go.mod loadtest/go.sum* loadtest/
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 ARG COMMIT=unknown

@@ -6,5 +6,5 @@ config {
 
 plugin "terraform" {
   enabled = true
-  preset  = "recommended"
+  preset  = "all"
 }

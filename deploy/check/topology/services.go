@@ -211,3 +211,25 @@ func Hygiene(t *tfconfig.Tree) []Finding {
 	}
 	return r.fs
 }
+
+// ECSEnv returns the environment and secret names the ECS task definitions
+// give each service, from the service module's <service>_environment and
+// <service>_secrets locals (the task definitions are built from them).
+func ECSEnv(t *tfconfig.Tree) map[string][]string {
+	m := moduleWith(t, "aws_ecs_task_definition")
+	out := map[string][]string{}
+	if m == nil {
+		return out
+	}
+	for _, svc := range sortedKeys(ServicePorts) {
+		var names []string
+		for _, suffix := range []string{"_environment", "_secrets"} {
+			if l := m.Locals[svc+suffix]; l != nil {
+				names = append(names, objectKeys(l.Expr)...)
+			}
+		}
+		slices.Sort(names)
+		out[svc] = names
+	}
+	return out
+}

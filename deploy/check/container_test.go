@@ -1,0 +1,124 @@
+package check_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	backendconfig "hyundai-poc.com/backend/config"
+
+	"hyundai-poc.com/deploy/check/container"
+	"hyundai-poc.com/deploy/check/repo"
+	"hyundai-poc.com/deploy/check/topology"
+)
+
+var images = []container.Image{
+	{Service: "backend", Package: "hyundai-poc.com/backend/cmd/backend", Port: 3001},
+	{Service: "frontend", Package: "hyundai-poc.com/frontend/cmd/frontend", Port: 3000},
+}
+
+// frontendEnvNames is what the frontend reads, from ARCHITECTURE.md, until
+// the frontend exports its own list.
+var frontendEnvNames = []string{"REGION", "PORT", "BACKEND_URL", "REGION_ENDPOINTS"}
+
+// composeEnv is the only environment compose interpolation sees, so the
+// developer's shell cannot change what the test loads.
+var composeEnv = map[string]string{}
+
+func TestDockerfiles(t *testing.T) {
+	root := repo.MustRoot(t)
+	for _, img := range images {
+		t.Run(img.Service, func(t *testing.T) {
+			path := filepath.Join(root, "deploy", "docker", img.Service+".Dockerfile")
+			report(t, "dockerfile", container.Dockerfile(path, filepath.Join(root, "go.work"), img))
+		})
+	}
+}
+
+func TestCompose(t *testing.T) {
+	path := filepath.Join(repo.MustRoot(t), "deploy", "docker", "compose.yaml")
+	p, err := container.LoadCompose(context.Background(), path, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report(t, "compose", container.Compose(p, path))
+}
+
+// Every name compose and ECS set is one the service reads, every name the
+// contract requires is set, and compose and ECS set the same names.
+func TestEnvironmentNamesMatchTheServices(t *testing.T) {
+	root := repo.MustRoot(t)
+	path := filepath.Join(root, "deploy", "docker", "compose.yaml")
+	p, err := container.LoadCompose(context.Background(), path, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := container.ComposeEnv(p)
+	for svc, names := range topology.ECSEnv(loadTree(t, terraformRoot(t))) {
+		set[svc]["ECS task "+svc] = names
+	}
+	read := map[string][]string{"backend": backendconfig.EnvNames(), "frontend": frontendEnvNames}
+	report(t, "environment", container.EnvParity(read, set, path))
+}
+
+func TestContainerChecksCatchBrokenFixtures(t *testing.T) {
+	root := repo.MustRoot(t)
+	dir := filepath.Join("testdata", "broken", "docker")
+
+	t.Run("dockerfile", func(t *testing.T) {
+		fs := container.Dockerfile(filepath.Join(dir, "backend.Dockerfile"), filepath.Join(root, "go.work"), images[0])
+		expectFindings(t, fs,
+			"lint FromAsCasing",
+			"does not copy services/backend/go.mod",
+			"go build must set CGO_ENABLED=0",
+			"go build must stamp the commit",
+			`runtime image "debian:bookworm" is not minimal`,
+			`runs as "root"`,
+			"must declare ARG COMMIT and label",
+			"does not EXPOSE 3001",
+			"exec-form ENTRYPOINT",
+		)
+	})
+
+	t.Run("dockerfile single stage", func(t *testing.T) {
+		fs := container.Dockerfile(filepath.Join(dir, "frontend.Dockerfile"), filepath.Join(root, "go.work"), images[1])
+		expectFindings(t, fs, "want a multi-stage build")
+	})
+
+	t.Run("compose does not load", func(t *testing.T) {
+		_, err := container.LoadCompose(context.Background(), filepath.Join(dir, "invalid.yaml"), composeEnv)
+		if err == nil {
+			t.Fatal("a compose file with a misspelt key loaded")
+		}
+		t.Logf("loader: %v", err)
+	})
+
+	path := filepath.Join(dir, "compose.yaml")
+	p, err := container.LoadCompose(context.Background(), path, composeEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("compose", func(t *testing.T) {
+		expectFindings(t, container.Compose(p, path),
+			`mysql-replica: image "mariadb:10.11", want mysql:8.0`,
+			"mysql-replica: command lacks --gtid-mode=ON",
+			"share server-id 1",
+			"mysql-replica: no init scripts mounted",
+			"mysql-replica must wait for mysql-primary to be healthy",
+			"migrate: command \"up\"",
+			"backend must start after migrate completed successfully",
+			"backend: must publish 3001",
+		)
+	})
+	t.Run("environment", func(t *testing.T) {
+		set := container.ComposeEnv(p)
+		set["backend"]["ECS task backend"] = []string{"DB_NAME", "DB_PASSWORD", "DB_PORT", "DB_READER_HOST", "DB_USER", "DB_WRITER_HOST", "LOG_LEVEL", "PORT", "REGION"}
+		read := map[string][]string{"backend": backendconfig.EnvNames(), "frontend": frontendEnvNames}
+		expectFindings(t, container.EnvParity(read, set, path),
+			"compose service backend sets DB_READ_HOST, which the backend does not read",
+			"compose service backend does not set DB_READER_HOST",
+			"compose service frontend does not set REGION_ENDPOINTS",
+			"every deployment must set the same names",
+		)
+	})
+}
