@@ -33,6 +33,7 @@ type Cluster struct {
 	nodes   map[string]*dbserver.Server
 	dns     map[string]*resolver.Server
 	appPass string
+	ttl     time.Duration
 	// OnRegionCut is told when a region is cut off or joined again, so the
 	// edge can follow.
 	OnRegionCut func(region string, cut bool)
@@ -63,7 +64,7 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (c *Cluster, err error
 		logf = func(string, ...any) {}
 	}
 	c = &Cluster{
-		layout: cfg.Layout, table: cfg.Table, net: link.NewNetwork(cfg.Table),
+		layout: cfg.Layout, table: cfg.Table, net: link.NewNetwork(cfg.Table), ttl: cfg.TTL,
 		nodes: map[string]*dbserver.Server{}, dns: map[string]*resolver.Server{},
 		writer: cfg.Writer, dead: map[string]bool{}, isolated: map[string]bool{}, readerStopped: map[string]bool{},
 	}
@@ -206,8 +207,10 @@ type Result struct {
 	Message string        `json:"message"`
 	Took    time.Duration `json:"took_ns"`
 	Steps   []Step        `json:"steps,omitempty"`
-	// DNSChangedAt is when the writer name started answering the new node.
+	// DNSChangedAt is when the writer name's record changed; every region's
+	// resolver answers with it at the latest one TTL later (DNSVisibleBy).
 	DNSChangedAt time.Time `json:"dns_changed_at,omitzero"`
+	DNSVisibleBy time.Time `json:"dns_visible_by,omitzero"`
 	// Lacked is, for a failover, how many transactions the old writer had
 	// logged that the promoted node never received.
 	Lacked   int64  `json:"lacked_transactions"`
@@ -267,7 +270,7 @@ func (c *Cluster) Switchover(ctx context.Context, to string) (Result, error) {
 	c.pointDNS(to)
 	dnsAt := time.Now()
 	st.done("flip DNS")
-	return Result{Op: "switchover", From: from, To: to, Took: time.Since(st.start), Steps: st.steps, DNSChangedAt: dnsAt,
+	return Result{Op: "switchover", From: from, To: to, Took: time.Since(st.start), Steps: st.steps, DNSChangedAt: dnsAt, DNSVisibleBy: dnsAt.Add(c.ttl),
 		OldPos: pos, NewPos: pos,
 		Message: fmt.Sprintf("writer %s -> %s at GTID %s, no transaction left behind", from, to, pos)}, nil
 }
@@ -326,7 +329,7 @@ func (c *Cluster) Failover(ctx context.Context, to string) (Result, error) {
 	if lacked < 0 {
 		lacked = 0
 	}
-	return Result{Op: "failover", From: from, To: to, Took: time.Since(st.start), Steps: st.steps, DNSChangedAt: dnsAt,
+	return Result{Op: "failover", From: from, To: to, Took: time.Since(st.start), Steps: st.steps, DNSChangedAt: dnsAt, DNSVisibleBy: dnsAt.Add(c.ttl),
 		Lacked: lacked, OldPos: oldPos, NewPos: newPos,
 		Message: fmt.Sprintf("writer %s killed, %s promoted at GTID %s; old writer had logged %s: %d transaction(s) lost",
 			from, to, newPos, oldPos, lacked)}, nil

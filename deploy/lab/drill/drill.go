@@ -108,6 +108,8 @@ type Report struct {
 	Settings        lab.Settings            `json:"settings"`
 	Options         map[string]string       `json:"options"`
 	SlowReadMs      float64                 `json:"slow_read_threshold_ms"`
+	// LabReadyMs is how long the lab took from start to ready.
+	LabReadyMs int64 `json:"lab_ready_ms"`
 }
 
 func (o *Options) defaults() {
@@ -180,7 +182,7 @@ func Run(ctx context.Context, c *lab.Client, o Options) (*Report, error) {
 		fmt.Fprintf(o.Progress, "drill [%s] %s\n", time.Now().UTC().Format("15:04:05.0"), fmt.Sprintf(format, a...))
 	}
 	rep := &Report{Scenario: o.Scenario, Target: o.Target, WriterBefore: st.Writer, Settings: st.Settings, Commit: o.Commit,
-		StartedAt: time.Now(), RTOms: map[string]int64{}, FailedReads: map[string]int{}, Regions: map[string]RegionReport{},
+		LabReadyMs: st.ReadyMs, StartedAt: time.Now(), RTOms: map[string]int64{}, FailedReads: map[string]int{}, Regions: map[string]RegionReport{},
 		Options: map[string]string{"before": o.Before.String(), "after": o.After.String(), "outage": o.Outage.String(),
 			"read_every": o.ReadEvery.String(), "write_every": o.WriteEvery.String()}}
 
@@ -416,8 +418,8 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 	rep.SlowReadMs = stats.Round(slow)
 	var dnsVisible time.Time
 	for _, op := range rep.Operations {
-		if !op.DNSChangedAt.IsZero() {
-			dnsVisible = op.DNSChangedAt.Add(time.Duration(rep.Settings.DNSTTLms) * time.Millisecond)
+		if !op.DNSVisibleBy.IsZero() {
+			dnsVisible = op.DNSVisibleBy
 		}
 	}
 	for _, c := range o.Clients {
@@ -505,11 +507,17 @@ func (l *lagSampler) run(ctx context.Context, edgeURL string, clients []traffic.
 				Region       string   `json:"region"`
 				WriterRegion string   `json:"writer_region"`
 				Lag          *float64 `json:"replication_lag_ms"`
+				ReadSource   string   `json:"read_source"`
+				Reader       struct {
+					Healthy bool `json:"healthy"`
+				} `json:"reader"`
 			}
 			err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&ar)
 			resp.Body.Close()
 			// The writer's own region reads its writer: no replication there.
-			if err != nil || resp.StatusCode != 200 || ar.Lag == nil || ar.Region != c.Region || ar.WriterRegion == c.Region {
+			// A region whose reader is down has no lag to speak of either.
+			if err != nil || resp.StatusCode != 200 || ar.Lag == nil || ar.Region != c.Region || ar.WriterRegion == c.Region ||
+				!ar.Reader.Healthy || ar.ReadSource != "reader" {
 				continue
 			}
 			l.mu.Lock()
@@ -524,5 +532,5 @@ func (l *lagSampler) summary() Lag {
 	defer l.mu.Unlock()
 	s := stats.Summarize(l.samples).Rounded()
 	return Lag{P50: s.P50, P95: s.P95, P99: s.P99, Max: s.Max, Samples: s.Count,
-		Source: "replication_lag_ms of GET /api/region in each replica region, every 250 ms (the backend's heartbeat lag)"}
+		Source: "replication_lag_ms of GET /api/region in each region whose healthy reader is a replica, every 250 ms (the backend's heartbeat lag)"}
 }

@@ -2,6 +2,10 @@
 // database endpoint names (the global writer and each region's reader) with
 // the address at which that region reaches the node behind the name, as
 // Route53's private zones and Aurora's cluster endpoints do in AWS.
+//
+// It answers as the region's caching resolver would: once an answer is
+// given it is kept for the TTL, so a changed record becomes visible only
+// when the cached answer expires, up to one TTL after the change.
 package resolver
 
 import (
@@ -17,12 +21,13 @@ import (
 
 // Server answers A queries for the names it holds over UDP and TCP.
 type Server struct {
-	Addr string
-	ttl  uint32
-	mu   sync.RWMutex
-	recs map[string]net.IP
-	udp  *dns.Server
-	tcp  *dns.Server
+	Addr  string
+	ttl   uint32
+	mu    sync.RWMutex
+	recs  map[string]net.IP
+	cache map[string]cached
+	udp   *dns.Server
+	tcp   *dns.Server
 }
 
 // Start listens on addr (host:port) and answers with ttl (whole seconds,
@@ -32,7 +37,7 @@ func Start(ctx context.Context, addr string, ttl time.Duration) (*Server, error)
 	if secs < 1 {
 		secs = 1
 	}
-	s := &Server{Addr: addr, ttl: secs, recs: map[string]net.IP{}}
+	s := &Server{Addr: addr, ttl: secs, recs: map[string]net.IP{}, cache: map[string]cached{}}
 	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dns %s: %w", addr, err)
@@ -67,12 +72,37 @@ func (s *Server) Set(name string, ip net.IP) {
 	s.recs[dns.CanonicalName(name)] = ip
 }
 
-// Lookup is what the server answers for name now.
-func (s *Server) Lookup(name string) (net.IP, bool) {
+type cached struct {
+	ip      net.IP
+	expires time.Time
+}
+
+// Record is the authoritative answer for name, which clients see once
+// their cached answer has expired.
+func (s *Server) Record(name string) (net.IP, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ip, ok := s.recs[dns.CanonicalName(name)]
 	return ip, ok
+}
+
+// Lookup is what the server answers for name now, and for how many more
+// seconds that answer stays cached.
+func (s *Server) Lookup(name string) (net.IP, uint32, bool) {
+	name = dns.CanonicalName(name)
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.recs[name]
+	if !ok {
+		return nil, 0, false
+	}
+	if c, hit := s.cache[name]; hit && now.Before(c.expires) {
+		left := uint32((c.expires.Sub(now) + time.Second - 1) / time.Second)
+		return c.ip, max(left, 1), true
+	}
+	s.cache[name] = cached{ip: rec, expires: now.Add(time.Duration(s.ttl) * time.Second)}
+	return rec, s.ttl, true
 }
 
 // ServeDNS implements dns.Handler.
@@ -81,7 +111,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	m.SetReply(req)
 	m.Authoritative = true
 	for _, q := range req.Question {
-		ip, ok := s.Lookup(q.Name)
+		ip, ttl, ok := s.Lookup(q.Name)
 		if !ok {
 			if !s.knowsZoneOf(q.Name) {
 				m.Rcode = dns.RcodeRefused
@@ -94,7 +124,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 			continue // the name exists, without records of this type
 		}
 		m.Answer = append(m.Answer, &dns.A{
-			Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: s.ttl},
+			Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: ttl},
 			A:   ip.To4(),
 		})
 	}
