@@ -2,8 +2,6 @@ package browser_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -14,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -456,6 +454,35 @@ func TestStatusShowsServingRegion(t *testing.T) {
 	noCSPReports(t, west)
 }
 
-var _ = errors.New
-var _ = fmt.Sprint
-var _ cdp.NodeID
+// TestWorksWithoutScript: the form and the dashboard are plain HTML; the
+// script only enhances them.
+func TestWorksWithoutScript(t *testing.T) {
+	s := startSite(t, "us-east-1")
+	tb := newTab(t)
+	if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.be.LeadCount(t)
+	tb.navigate(s.fe.URL + "/test-drive?vehicle=nexo")
+	tb.do(
+		chromedp.SendKeys(chromedp.ID("name"), "Alex Park"),
+		chromedp.SendKeys(chromedp.ID("email"), "alex@example.com"),
+		chromedp.Click(chromedp.ID("consent")),
+	)
+	tb.submitClick(`[data-testid="submit"]`)
+	if h := tb.text("h1"); h != "Thank you, Alex." {
+		t.Errorf("confirmation heading without script %q", h)
+	}
+	if got := tb.text(`[data-testid="confirmation"]`); !strings.Contains(got, "NEXO") {
+		t.Errorf("confirmation does not name the vehicle: %q", got)
+	}
+	if n := s.be.LeadCount(t) - before; n != 1 {
+		t.Errorf("%d leads, want 1", n)
+	}
+	tb.navigate(s.fe.URL + "/status")
+	if r := tb.text(`[data-testid="serving-region"]`); r != "us-east-1" {
+		t.Errorf("serving region without script %q", r)
+	}
+	tb.screenshot("status-noscript")
+}
+
