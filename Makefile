@@ -111,3 +111,12 @@ $(TFLINT):
 	@mkdir -p bin
 	@echo "tflint: building v0.61.0 from its Go module (about 3 minutes)..."
 	GOWORK=off GOBIN=$(CURDIR)/bin go install github.com/terraform-linters/tflint@v0.61.0
+
+.PHONY: site
+site: ## The site on :3000 in front of the backend of `make dev` (start that first)
+	REGION=$${REGION:-us-east-1} go run ./services/frontend/cmd/frontend
+
+.PHONY: browser-test
+browser-test: ## The site's browser tests in chromium; screenshots in test-results/screenshots/
+	@scripts/install-deps.sh chromium
+	go test -count=1 -v ./services/frontend/browser/

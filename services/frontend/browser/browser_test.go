@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -241,6 +243,27 @@ func startSite(t *testing.T, region string, endpoints ...config.Endpoint) site {
 	return site{be: be, fe: fe}
 }
 
+// counter reads one sample of the frontend's /metrics.
+func counter(t *testing.T, fe *sitetest.Frontend, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(fe.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metric %s: %v", l, err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
 // noCSPReports checks that browsers sent the frontend no violation reports.
 func noCSPReports(t *testing.T, fe *sitetest.Frontend) {
 	t.Helper()
@@ -380,26 +403,32 @@ func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
 	fillLead(tb, "minji@example.com", "+82 10 1234 5678", true)
 	tb.screenshot("test-drive")
 
-	// A real double click: two clicks at the button's centre, the second
-	// while the first submission is on its way.
-	nodes := run(tb, chromedp.Nodes(chromedp.CSS(`[data-testid="submit"]`)))
+	// A double click on a slow network: the first post is on its way
+	// (its answer held back by the browser's network emulation) when the
+	// second click sends the form again. Both posts reach the site with
+	// the form's one idempotency key.
 	box := run(tb, chromedp.Dimensions(chromedp.CSS(`[data-testid="submit"]`)))
-	if len(nodes) != 1 || box == nil || len(box.Content) < 8 {
+	if box == nil || len(box.Content) < 8 {
 		t.Fatal("submit button not found")
 	}
 	x := (box.Content[0] + box.Content[2]) / 2
 	y := (box.Content[1] + box.Content[5]) / 2
+	slow := []*network.Conditions{{Latency: 1500, DownloadThroughput: -1, UploadThroughput: -1}}
+	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: slow}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		if _, err := chromedp.MouseClickXY(x, y)(ctx, tg); err != nil {
-			return err
-		}
-		_, err := chromedp.MouseClickXY(x, y, chromedp.ClickCount(2))(ctx, tg)
-		return err
-	})))
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Steps(
+		chromedp.MouseClickXY(x, y),
+		chromedp.Sleep(250*time.Millisecond), // a person's double click
+		chromedp.MouseClickXY(x, y, chromedp.ClickCount(2)),
+	)))
 	if err != nil {
 		t.Fatalf("double click: %v", err)
+	}
+	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{}}); err != nil {
+		t.Fatal(err)
 	}
 	tb.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="confirmation"]`)))
 	if h := tb.text("h1"); h != "Thank you, Kim." {
@@ -411,6 +440,9 @@ func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
 	}
 	if n := s.be.LeadCount(t) - before; n != 1 {
 		t.Errorf("a double click made %d leads, want exactly 1", n)
+	}
+	if posts := counter(t, s.fe, `http_requests_total{method="POST",route="/test-drive",status="303"}`); posts < 2 {
+		t.Errorf("the site saw %v posts of the form, want 2 (the double click did not send it twice)", posts)
 	}
 	tb.screenshot("test-drive-thanks")
 	tb.phone()

@@ -26,6 +26,9 @@ type Backend struct {
 // The test binary's TestMain must call dbtest.Main.
 func StartBackend(t testing.TB, region string) *Backend {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a database server and the backend (not in -short)")
+	}
 	p, dsn := backendtest.WithDatabase(t, region, nil)
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
@@ -82,6 +85,9 @@ type Regions struct {
 // the test ends.
 func StartRegions(t testing.TB) *Regions {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs database servers and backends (not in -short)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	writer, err := dbserver.Start(ctx, dbserver.Options{Name: "us-east-1", ReportHost: "us-east-1"})
