@@ -517,4 +517,3 @@ func TestWorksWithoutScript(t *testing.T) {
 	}
 	tb.screenshot("status-noscript")
 }
-
