@@ -252,3 +252,14 @@ func TestHealthCheckWrite(t *testing.T) {
 		t.Fatalf("health_checks rows = %d, want 1", n)
 	}
 }
+
+// W3C trace context flows through: the answer continues the caller's trace.
+func TestTraceContextInAndOut(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	a := do(t, "GET", s.URL+"/api/vehicles", "", "", map[string]string{"traceparent": "00-" + traceID + "-00f067aa0ba902b7-01"})
+	if a.status != 200 || !strings.Contains(a.header.Get("traceparent"), traceID) {
+		t.Fatalf("traceparent out = %q", a.header.Get("traceparent"))
+	}
+}

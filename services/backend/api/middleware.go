@@ -30,12 +30,14 @@ func (a *API) regionHeader(next http.Handler) http.Handler {
 // hands it back in the answer's traceparent header.
 func (a *API) trace(next http.Handler) http.Handler {
 	tracer := otel.Tracer("hyundai-poc.com/backend/api")
+	// W3C trace context always, whatever the global propagator says.
+	w3c := propagation.TraceContext{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx := w3c.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		ctx, span := tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("cloud.region", a.Region)))
 		defer span.End()
-		otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(w.Header()))
+		w3c.Inject(ctx, propagation.HeaderCarrier(w.Header()))
 		next.ServeHTTP(w, r.WithContext(ctx))
 		// Name spans by route pattern, never by path: a lead's id is a secret.
 		span.SetName(r.Method + " " + routePattern(r))

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"hyundai-poc.com/backend/api"
 	"hyundai-poc.com/backend/backendtest"
 	"hyundai-poc.com/backend/datapath"
@@ -365,5 +366,37 @@ func TestWritesWaitingForAWriterAreBounded(t *testing.T) {
 	}
 	if n := count(t, p.primary, p.db, "SELECT COUNT(*) FROM {db}.health_checks"); n != 1 {
 		t.Fatalf("health checks = %d, want 1", n)
+	}
+}
+
+// A request that gives up is not a failure of the node: the pools stay.
+func TestCancelledRequestsDoNotBlameTheNode(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	waitFor(t, "healthy", func() bool { return s.Cluster.Status().Writer.Healthy })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Cluster.Read(ctx, func(ctx context.Context, db *sqlx.DB) error {
+		_, err := db.ExecContext(ctx, "SELECT SLEEP(1)")
+		return err
+	})
+	if !datapath.IsCanceled(err) {
+		t.Fatalf("err = %v, want cancellation", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = s.Cluster.Write(ctx, "sleep", func(ctx context.Context, db *sqlx.DB, _ int) error {
+		_, err := db.ExecContext(ctx, "SELECT SLEEP(1)")
+		return err
+	})
+	if !datapath.IsCanceled(err) {
+		t.Fatalf("err = %v, want deadline", err)
+	}
+	m := scrape(t, s.URL)
+	if strings.Contains(m, "db_pool_reresolutions_total{") {
+		t.Fatalf("a cancelled request dropped a pool:\n%s", grep(m, "reresolutions"))
+	}
+	if st := s.Cluster.Status(); !st.Writer.Healthy || !st.Reader.Healthy {
+		t.Fatalf("nodes marked down: %+v", st)
 	}
 }

@@ -31,6 +31,7 @@ type pool struct {
 
 	mu      sync.Mutex
 	current *sqlx.DB
+	closed  bool
 	gen     atomic.Int64
 
 	lastResolved atomic.Pointer[[]string]
@@ -75,7 +76,7 @@ func (p *pool) db() (*sqlx.DB, int64) {
 // burst of failing requests causes one reset, not one each.
 func (p *pool) reset(gen int64) bool {
 	p.mu.Lock()
-	if p.gen.Load() != gen {
+	if p.closed || p.gen.Load() != gen {
 		p.mu.Unlock()
 		return false
 	}
@@ -102,6 +103,7 @@ func (p *pool) reset(gen int64) bool {
 func (p *pool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.closed = true
 	p.current.Close()
 }
 
