@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	backendconfig "hyundai-poc.com/backend/config"
+	frontendconfig "hyundai-poc.com/frontend/config"
 
 	"hyundai-poc.com/deploy/check/container"
 	"hyundai-poc.com/deploy/check/repo"
@@ -16,10 +17,6 @@ var images = []container.Image{
 	{Service: "backend", Package: "hyundai-poc.com/backend/cmd/backend", Port: 3001},
 	{Service: "frontend", Package: "hyundai-poc.com/frontend/cmd/frontend", Port: 3000},
 }
-
-// frontendEnvNames is what the frontend reads, from ARCHITECTURE.md, until
-// the frontend exports its own list.
-var frontendEnvNames = []string{"REGION", "PORT", "BACKEND_URL", "REGION_ENDPOINTS"}
 
 // composeEnv is the only environment compose interpolation sees, so the
 // developer's shell cannot change what the test loads.
@@ -57,7 +54,7 @@ func TestEnvironmentNamesMatchTheServices(t *testing.T) {
 	for svc, names := range topology.ECSEnv(loadTree(t, terraformRoot(t))) {
 		set[svc]["ECS task "+svc] = names
 	}
-	read := map[string][]string{"backend": backendconfig.EnvNames(), "frontend": frontendEnvNames}
+	read := map[string][]string{"backend": backendconfig.EnvNames(), "frontend": frontendconfig.EnvNames()}
 	report(t, "environment", container.EnvParity(read, set, path))
 }
 
@@ -113,7 +110,7 @@ func TestContainerChecksCatchBrokenFixtures(t *testing.T) {
 	t.Run("environment", func(t *testing.T) {
 		set := container.ComposeEnv(p)
 		set["backend"]["ECS task backend"] = []string{"DB_NAME", "DB_PASSWORD", "DB_PORT", "DB_READER_HOST", "DB_USER", "DB_WRITER_HOST", "LOG_LEVEL", "PORT", "REGION"}
-		read := map[string][]string{"backend": backendconfig.EnvNames(), "frontend": frontendEnvNames}
+		read := map[string][]string{"backend": backendconfig.EnvNames(), "frontend": frontendconfig.EnvNames()}
 		expectFindings(t, container.EnvParity(read, set, path),
 			"compose service backend sets DB_READ_HOST, which the backend does not read",
 			"compose service backend does not set DB_READER_HOST",

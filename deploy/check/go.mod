@@ -9,7 +9,8 @@ require (
 	github.com/moby/buildkit v0.30.0
 	github.com/zclconf/go-cty v1.16.3
 	golang.org/x/mod v0.42.0
-	hyundai-poc.com/backend v0.0.0-00010101000000-000000000000
+	hyundai-poc.com/backend v0.0.0
+	hyundai-poc.com/frontend v0.0.0-00010101000000-000000000000
 )
 
 require (
@@ -42,3 +43,5 @@ require (
 )
 
 replace hyundai-poc.com/backend => ../../services/backend
+
+replace hyundai-poc.com/frontend => ../../services/frontend

@@ -28,6 +28,7 @@ locals {
     PORT             = "3000"
     BACKEND_URL      = "https://${var.region}.${var.domain_name}"
     REGION_ENDPOINTS = var.region_endpoints
+    LOG_LEVEL        = var.log_level
   }
   frontend_secrets = {}
 

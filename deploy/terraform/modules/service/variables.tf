@@ -83,7 +83,7 @@ variable "region_endpoints" {
 }
 
 variable "log_level" {
-  description = "LOG_LEVEL of the backend."
+  description = "LOG_LEVEL of both services."
   type        = string
   default     = "info"
 }
