@@ -1,6 +1,7 @@
 package container
 
 import (
+	"maps"
 	"slices"
 	"sort"
 
@@ -81,11 +82,4 @@ func EnvParity(read map[string][]string, set map[string]map[string][]string, fil
 	return r.fs
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

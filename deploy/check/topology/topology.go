@@ -6,6 +6,8 @@ package topology
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -168,14 +170,7 @@ func scopeOf(t *tfconfig.Tree, m *tfconfig.Module) *tfeval.Scope {
 	return tfeval.NewScope(m, nil)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func sameSet(a, b []string) bool {
 	if len(a) != len(b) {
