@@ -83,6 +83,9 @@ func TestChecksCatchBrokenFixtures(t *testing.T) {
 			`ignore_changes names "global_cluster_id"`,
 			`"deployment_circuit_breaker" is a block`,
 			`unknown data source type "aws_route53_zonez"`,
+			`"subnets" wants set of string, got string`,
+			`"enable_deletion_protection" wants bool, got string`,
+			`"idle_timeout" wants number, got string`,
 		)
 		if !containsString(notChecked, "aws_wafv2_web_acl.edge") {
 			t.Errorf("a WAF web ACL (left out of the schema file) should be reported as not checked, got %v", notChecked)

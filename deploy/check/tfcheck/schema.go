@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty/convert"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/tfschema"
@@ -81,6 +83,7 @@ func (c *bodyChecker) body(body *hclsyntax.Body, sb *tfschema.Block, top bool) {
 			if sa.ReadOnly() {
 				c.add(a.SrcRange, "%q is read-only: the provider sets it", name)
 			}
+			c.literalType(name, a, sa)
 			continue
 		}
 		if _, ok := sb.BlockTypes[name]; ok {
@@ -231,3 +234,26 @@ func distance(a, b string) int {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// literalType checks a constant value against the attribute's type: a
+// string where a number, bool or list belongs fails at plan time anyway,
+// but here it fails without a provider.
+func (c *bodyChecker) literalType(name string, a *hclsyntax.Attribute, sa *tfschema.Attribute) {
+	if len(a.Expr.Variables()) > 0 || len(sa.Type) == 0 {
+		return
+	}
+	if _, isFunc := a.Expr.(*hclsyntax.FunctionCallExpr); isFunc {
+		return
+	}
+	want, err := ctyjson.UnmarshalType(sa.Type)
+	if err != nil {
+		return
+	}
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() || v.IsNull() {
+		return
+	}
+	if _, err := convert.Convert(v, want); err != nil {
+		c.add(a.SrcRange, "%q wants %s, got %s", name, want.FriendlyName(), v.Type().FriendlyName())
+	}
+}

@@ -24,7 +24,7 @@ variable "regions" {
 variable "engine_version" {
   description = "Aurora MySQL version (3.x is MySQL 8.0-compatible) supported by Global Database and Serverless v2 in every region."
   type        = string
-  default     = "8.0.mysql_aurora.3.08.2"
+  default     = "8.0.mysql_aurora.3.10.3"
 
   validation {
     condition     = startswith(var.engine_version, "8.0.mysql_aurora.3.")

@@ -81,3 +81,10 @@ resource "aws_wafv2_web_acl" "edge" {
   name  = "edge"
   scope = "CLOUDFRONT"
 }
+
+resource "aws_lb" "types" {
+  name                       = "types"
+  subnets                    = "subnet-1"
+  enable_deletion_protection = "maybe"
+  idle_timeout               = "sixty"
+}
