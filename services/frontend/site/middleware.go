@@ -116,6 +116,9 @@ func (s *Server) trusted(ip string) bool {
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		// Which region's frontend answered: the dashboard shows it live, so
+		// a request that an edge sent elsewhere is visible.
+		h.Set("X-Frontend-Region", s.cfg.Region)
 		h.Set("Content-Security-Policy", s.csp)
 		h.Set("Reporting-Endpoints", `csp="/csp-report"`)
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -141,6 +141,9 @@ func TestSecurityHeaders(t *testing.T) {
 	if a.Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS on a plain HTTP request")
 	}
+	if a.Header.Get("X-Frontend-Region") != "us-east-1" {
+		t.Errorf("X-Frontend-Region %q", a.Header.Get("X-Frontend-Region"))
+	}
 	if len(a.Header.Get("X-Request-Id")) == 0 {
 		t.Error("no X-Request-Id")
 	}
@@ -234,7 +237,7 @@ func TestPages(t *testing.T) {
 	t.Run("status page", func(t *testing.T) {
 		a := get(t, c, fe.URL+"/status")
 		mustStatus(t, a, http.StatusOK)
-		mustContain(t, a, `data-testid="serving-region">us-east-1<`, "Replication lag", `data-field="writer.healthy">Healthy<`)
+		mustContain(t, a, `data-field="frontend_region">us-east-1<`, "Replication lag", `data-field="writer.healthy">Healthy<`)
 	})
 	t.Run("static assets", func(t *testing.T) {
 		a := get(t, c, fe.URL+"/static/site.css")
@@ -417,7 +420,7 @@ func TestBackendDown(t *testing.T) {
 	// The dashboard still renders and says what is wrong.
 	a = get(t, c, fe.URL+"/status")
 	mustStatus(t, a, http.StatusBadGateway)
-	mustContain(t, a, `data-testid="serving-region">us-east-1<`, "The backend did not answer")
+	mustContain(t, a, `data-field="frontend_region">us-east-1<`, "The backend did not answer")
 	// Liveness is ours, readiness is the backend's.
 	mustStatus(t, get(t, c, fe.URL+"/healthz"), http.StatusOK)
 	mustStatus(t, get(t, c, fe.URL+"/readyz"), http.StatusServiceUnavailable)

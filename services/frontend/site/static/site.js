@@ -25,7 +25,7 @@
   var SVGNS = 'http://www.w3.org/2000/svg';
 
   // Where the data path moved: worth a flash. Lag and times change all the time.
-  var FLASH = { writer_region: 1, read_source: 1, 'writer.node': 1, 'writer.region': 1, 'reader.node': 1, 'reader.region': 1, 'writer.healthy': 1, 'reader.healthy': 1 };
+  var FLASH = { frontend_region: 1, writer_region: 1, read_source: 1, 'writer.node': 1, 'writer.region': 1, 'reader.node': 1, 'reader.region': 1, 'writer.healthy': 1, 'reader.healthy': 1 };
 
   function field(name) { return dash.querySelector('[data-field="' + name + '"]'); }
 
@@ -65,12 +65,16 @@
     }
   }
 
-  function showRoles(info) {
+  function showRoles(info, serving) {
     var tiles = dash.querySelectorAll('[data-region]');
     for (var i = 0; i < tiles.length; i++) {
       var t = tiles[i], name = t.getAttribute('data-region');
       var writer = name === info.writer_region;
       var reader = !!(info.reader && name === info.reader.region);
+      if (serving) {
+        t.classList.toggle('region--serving', name === serving);
+        t.querySelector('[data-role="serving"]').hidden = name !== serving;
+      }
       if (t.classList.contains('region--writer') !== writer) {
         t.classList.toggle('region--writer', writer);
         t.classList.remove('changed');
@@ -82,6 +86,7 @@
     }
   }
 
+  var served = null;
   var live = field('live'), updated = field('updated'), errorBox = field('error');
 
   function pollRegion() {
@@ -89,6 +94,7 @@
     var timer = setTimeout(function () { ctl.abort(); }, POLL_MS * 2);
     fetch('/api/region', { headers: { 'Accept': 'application/json' }, cache: 'no-store', signal: ctl.signal })
       .then(function (r) {
+        served = r.headers.get('X-Frontend-Region');
         return r.json().catch(function () { return {}; }).then(function (body) {
           if (!r.ok) { throw new Error((body.error && body.error.message) || ('HTTP ' + r.status)); }
           return body;
@@ -101,7 +107,8 @@
         setText('region', info.region);
         showNode('writer', info.writer);
         showNode('reader', info.reader);
-        showRoles(info);
+        if (served) { setText('frontend_region', served); }
+        showRoles(info, served);
         errorBox.hidden = true;
         live.className = 'live-dot is-live';
         updated.textContent = 'Live · updated ' + new Date().toLocaleTimeString();
