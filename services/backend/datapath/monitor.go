@@ -70,9 +70,10 @@ func probe(ctx context.Context, db *sqlx.DB) (nodeInfo, error) {
 			ni.region = region.String
 		}
 	case vars["report_host"] != "":
-		// Servers outside AWS (the lab, compose) name their region in report_host.
+		// Servers outside AWS (the lab, compose) name themselves in
+		// report_host as "region" or "region/node".
 		ni.node = vars["report_host"]
-		ni.region = vars["report_host"]
+		ni.region, _, _ = strings.Cut(vars["report_host"], "/")
 	default:
 		ni.node = vars["hostname"]
 	}

@@ -153,7 +153,7 @@ func (s *Store) CreateHealthCheck(ctx context.Context, h marketing.HealthCheck) 
 		// The writer names itself inside the statement, so the row records
 		// the node that really committed it, not the one DNS pointed at.
 		res, err := db.ExecContext(ctx, "INSERT INTO health_checks (idempotency_key, request_hash, region, writer_node, writer_region, created_at) "+
-			"VALUES (?, ?, ?, COALESCE(NULLIF(@@report_host, ''), @@hostname), COALESCE(NULLIF(@@report_host, ''), ?), ?)",
+			"VALUES (?, ?, ?, COALESCE(NULLIF(@@report_host, ''), @@hostname), COALESCE(NULLIF(SUBSTRING_INDEX(@@report_host, '/', 1), ''), ?), ?)",
 			h.IdempotencyKey, h.RequestHash, h.Region, s.db.Status().Writer.Region, h.CreatedAt)
 		if datapath.IsDuplicateKey(err) {
 			found, _, lerr := healthCheckByKey(ctx, db, h.IdempotencyKey)
