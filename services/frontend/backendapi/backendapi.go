@@ -17,43 +17,22 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
+
+	"hyundai-poc.com/backend/marketing"
 )
 
-// Vehicle is one model of the catalogue.
-type Vehicle struct {
-	ID         string  `json:"id"`
-	Name       string  `json:"name"`
-	ModelYear  int     `json:"model_year"`
-	BodyType   string  `json:"body_type"`
-	Powertrain string  `json:"powertrain"`
-	Seats      int     `json:"seats"`
-	Summary    string  `json:"summary"`
-	Price      *Price  `json:"price,omitempty"`
-	Prices     []Price `json:"prices,omitempty"`
-}
+// The catalogue, campaigns and leads are the domain's own types: the
+// backend encodes exactly these.
+type (
+	Vehicle  = marketing.Vehicle
+	Price    = marketing.Price
+	Campaign = marketing.Campaign
+	Lead     = marketing.Lead
+)
 
-// Price is a starting price in one market, in whole units of its currency.
-type Price struct {
-	Market   string `json:"market"`
-	Currency string `json:"currency"`
-	MSRP     int64  `json:"msrp"`
-}
-
-// Campaign is a marketing campaign for one market.
-type Campaign struct {
-	ID        int    `json:"id"`
-	Market    string `json:"market"`
-	Slug      string `json:"slug"`
-	Title     string `json:"title"`
-	Body      string `json:"body"`
-	VehicleID string `json:"vehicle_id"`
-	StartsOn  string `json:"starts_on"`
-	EndsOn    string `json:"ends_on"`
-}
-
-// Lead is a test-drive or brochure request.
-type Lead struct {
-	ID            string `json:"id,omitempty"`
+// LeadRequest is the body of POST /api/leads (docs/api.md): the fields a
+// visitor gives, without the ones the backend sets.
+type LeadRequest struct {
 	Type          string `json:"type"`
 	Name          string `json:"name"`
 	Email         string `json:"email"`
@@ -63,8 +42,6 @@ type Lead struct {
 	PreferredDate string `json:"preferred_date,omitempty"`
 	Message       string `json:"message,omitempty"`
 	Consent       bool   `json:"consent"`
-	Region        string `json:"region,omitempty"`
-	CreatedAt     string `json:"created_at,omitempty"`
 }
 
 // Node is one database endpoint as the backend sees it.
@@ -181,7 +158,7 @@ func (c *Client) Region(ctx context.Context) (Region, Meta, error) {
 
 // CreateLead writes a lead. The idempotency key makes a repeated call with
 // the same lead return the first one (Meta.Replayed).
-func (c *Client) CreateLead(ctx context.Context, idemKey string, l Lead) (Lead, Meta, error) {
+func (c *Client) CreateLead(ctx context.Context, idemKey string, l LeadRequest) (Lead, Meta, error) {
 	var out struct {
 		Lead Lead `json:"lead"`
 	}

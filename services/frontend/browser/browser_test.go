@@ -196,6 +196,16 @@ func (tb *tab) screenshot(name string) {
 	tb.t.Logf("screenshot %s", file)
 }
 
+// screenshots saves the page at desktop size as name.png and at phone
+// size as name-phone.png.
+func (tb *tab) screenshots(name string) {
+	tb.t.Helper()
+	tb.screenshot(name)
+	tb.phone()
+	tb.screenshot(name + "-phone")
+	tb.desktop()
+}
+
 // phone switches the tab to a phone viewport (and back with desktop).
 func (tb *tab) phone() {
 	tb.do(chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
@@ -267,14 +277,8 @@ func counter(t *testing.T, fe *sitetest.Frontend, series string) float64 {
 // noCSPReports checks that browsers sent the frontend no violation reports.
 func noCSPReports(t *testing.T, fe *sitetest.Frontend) {
 	t.Helper()
-	resp, err := http.Get(fe.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if !strings.Contains(string(b), "frontend_csp_reports_total 0") {
-		t.Errorf("the frontend received CSP reports")
+	if n := counter(t, fe, "frontend_csp_reports_total"); n != 0 {
+		t.Errorf("the frontend received %v CSP violation reports", n)
 	}
 }
 
@@ -388,10 +392,7 @@ func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
 	if n := s.be.LeadCount(t); n != before {
 		t.Errorf("bad input wrote %d leads", n-before)
 	}
-	tb.screenshot("test-drive-errors")
-	tb.phone()
-	tb.screenshot("test-drive-errors-phone")
-	tb.desktop()
+	tb.screenshots("test-drive-errors")
 	noCSPReports(t, s.fe)
 }
 
@@ -444,10 +445,7 @@ func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
 	if posts := counter(t, s.fe, `http_requests_total{method="POST",route="/test-drive",status="303"}`); posts < 2 {
 		t.Errorf("the site saw %v posts of the form, want 2 (the double click did not send it twice)", posts)
 	}
-	tb.screenshot("test-drive-thanks")
-	tb.phone()
-	tb.screenshot("test-drive-thanks-phone")
-	tb.desktop()
+	tb.screenshots("test-drive-thanks")
 	noCSPReports(t, s.fe)
 }
 
@@ -479,10 +477,7 @@ func TestStatusShowsServingRegion(t *testing.T) {
 	if lag := tb.text(`[data-field="replication_lag_ms"]`); lag == "" || lag == "–" {
 		t.Errorf("replication lag %q, want a number", lag)
 	}
-	tb.screenshot("status")
-	tb.phone()
-	tb.screenshot("status-phone")
-	tb.desktop()
+	tb.screenshots("status")
 	noCSPReports(t, west)
 }
 

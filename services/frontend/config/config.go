@@ -52,11 +52,11 @@ type Config struct {
 	OTel OTel
 }
 
-// OTel is the subset of the standard OTEL_* variables the frontend reads.
+// OTel is what the configuration checks of the standard OTEL_* variables;
+// the tracing setup and the OpenTelemetry SDK read them themselves, as the
+// backend's do.
 type OTel struct {
-	ServiceName  string // OTEL_SERVICE_NAME
-	Endpoint     string // OTEL_EXPORTER_OTLP_ENDPOINT; empty: spans are not exported
-	TracesSample string // OTEL_TRACES_SAMPLER_ARG (ratio 0..1); empty: parent-based, always on
+	Exporter string // OTEL_TRACES_EXPORTER: none (default), otlp or console
 }
 
 // One entry per environment variable read: name, default (empty: none).
@@ -69,9 +69,16 @@ var vars = []struct{ name, def string }{
 	{"TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"},
 	{"BACKEND_TIMEOUT", "10s"},
 	{"SHUTDOWN_TIMEOUT", "10s"},
-	{"OTEL_SERVICE_NAME", "frontend"},
+	// Read by the tracing setup and the OpenTelemetry SDK, as in the backend.
+	{"OTEL_SERVICE_NAME", ""},
+	{"OTEL_TRACES_EXPORTER", "none"},
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", ""},
+	{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""},
+	{"OTEL_EXPORTER_OTLP_HEADERS", ""},
+	{"OTEL_TRACES_SAMPLER", ""},
 	{"OTEL_TRACES_SAMPLER_ARG", ""},
+	{"OTEL_RESOURCE_ATTRIBUTES", ""},
+	{"OTEL_PROPAGATORS", ""},
 }
 
 // EnvNames lists every environment variable the frontend reads, so deploy
@@ -163,19 +170,16 @@ func Load(getenv func(string) string) (Config, error) {
 		*d.dst = v
 	}
 
-	cfg.OTel.ServiceName = get("OTEL_SERVICE_NAME")
-	if ep := get("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
-		if _, err := parseBaseURL(ep); err != nil {
-			bad("OTEL_EXPORTER_OTLP_ENDPOINT", "%v", err)
-		} else {
-			cfg.OTel.Endpoint = ep
-		}
+	switch cfg.OTel.Exporter = get("OTEL_TRACES_EXPORTER"); cfg.OTel.Exporter {
+	case "none", "otlp", "console":
+	default:
+		bad("OTEL_TRACES_EXPORTER", "%q is not one of none, otlp, console", cfg.OTel.Exporter)
 	}
-	if s := get("OTEL_TRACES_SAMPLER_ARG"); s != "" {
-		if f, err := strconv.ParseFloat(s, 64); err != nil || f < 0 || f > 1 {
-			bad("OTEL_TRACES_SAMPLER_ARG", "%q is not a ratio between 0 and 1", s)
-		} else {
-			cfg.OTel.TracesSample = s
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+		if v := get(name); v != "" {
+			if _, err := parseBaseURL(v); err != nil {
+				bad(name, "%v", err)
+			}
 		}
 	}
 	return cfg, errors.Join(errs...)
@@ -211,9 +215,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("region_endpoints", strings.Join(eps, ",")),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Int("trusted_proxies", len(c.TrustedProxies)),
-		slog.Duration("backend_timeout", c.BackendTimeout),
-		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
-		slog.Bool("otlp_export", c.OTel.Endpoint != ""),
+		slog.String("backend_timeout", c.BackendTimeout.String()),
+		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
+		slog.String("traces_exporter", c.OTel.Exporter),
 	)
 }
 

@@ -74,7 +74,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad level", map[string]string{"REGION": "us-east-1", "LOG_LEVEL": "loud"}, []string{"LOG_LEVEL:"}},
 		{"bad proxies", map[string]string{"REGION": "us-east-1", "TRUSTED_PROXIES": "10.0.0.0"}, []string{"TRUSTED_PROXIES:"}},
 		{"bad timeout", map[string]string{"REGION": "us-east-1", "BACKEND_TIMEOUT": "-1s"}, []string{"BACKEND_TIMEOUT:"}},
-		{"bad sampler", map[string]string{"REGION": "us-east-1", "OTEL_TRACES_SAMPLER_ARG": "2"}, []string{"OTEL_TRACES_SAMPLER_ARG:"}},
+		{"bad exporter", map[string]string{"REGION": "us-east-1", "OTEL_TRACES_EXPORTER": "jaeger"}, []string{"OTEL_TRACES_EXPORTER:"}},
+		{"bad otlp endpoint", map[string]string{"REGION": "us-east-1", "OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, []string{"OTEL_EXPORTER_OTLP_ENDPOINT:"}},
 		{"several at once", map[string]string{"PORT": "x", "LOG_LEVEL": "loud"}, []string{"REGION:", "PORT:", "LOG_LEVEL:"}},
 	}
 	for _, tt := range tests {
@@ -98,7 +99,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	names := strings.Join(config.EnvNames(), ",")
-	for _, want := range []string{"REGION", "PORT", "BACKEND_URL", "REGION_ENDPOINTS", "LOG_LEVEL", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
+	for _, want := range []string{"REGION", "PORT", "BACKEND_URL", "REGION_ENDPOINTS", "LOG_LEVEL", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
 		if !strings.Contains(","+names+",", ","+want+",") {
 			t.Errorf("EnvNames() = %s, missing %s", names, want)
 		}

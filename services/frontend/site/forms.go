@@ -47,7 +47,7 @@ type fieldError struct {
 }
 
 type formView struct {
-	Lead     backendapi.Lead
+	Lead     backendapi.LeadRequest
 	Consent  bool
 	Errors   map[string]string
 	Summary  []fieldError
@@ -62,7 +62,7 @@ type formView struct {
 
 func (s *Server) testDriveForm(w http.ResponseWriter, r *http.Request) {
 	s.rememberMarket(w, r)
-	fv := formView{Lead: backendapi.Lead{VehicleID: r.URL.Query().Get("vehicle")}}
+	fv := formView{Lead: backendapi.LeadRequest{VehicleID: r.URL.Query().Get("vehicle")}}
 	s.renderForm(w, r, http.StatusOK, fv, newID())
 }
 
@@ -112,7 +112,7 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 		market = s.marketOf(r)
 	}
 	consent := r.PostForm.Get("consent") != ""
-	in := backendapi.Lead{
+	in := backendapi.LeadRequest{
 		Type:          "test_drive",
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),
@@ -185,12 +185,7 @@ func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
 	}
 	lead, meta, err := s.api.Lead(r.Context(), id, token)
 	if err != nil {
-		var be *backendapi.Error
-		if errors.As(err, &be) && be.Status == http.StatusNotFound {
-			s.errorPage(w, r, http.StatusNotFound, "We can't find that request", "The link may be incomplete or out of date.")
-			return
-		}
-		s.backendError(w, r, err)
+		s.lookupFailed(w, r, err, "We can't find that request", "The link may be incomplete or out of date.")
 		return
 	}
 	tv := thanksView{Lead: lead, ReadSource: meta.ReadSource, ReadRegion: meta.Region, Consistent: token != ""}

@@ -81,12 +81,7 @@ func (s *Server) vehicle(w http.ResponseWriter, r *http.Request) {
 	market := s.marketOf(r)
 	v, _, err := s.api.Vehicle(r.Context(), id, market)
 	if err != nil {
-		var be *backendapi.Error
-		if errors.As(err, &be) && be.Status == http.StatusNotFound {
-			s.errorPage(w, r, http.StatusNotFound, "We can't find that vehicle", "Have a look at the whole line-up instead.")
-			return
-		}
-		s.backendError(w, r, err)
+		s.lookupFailed(w, r, err, "We can't find that vehicle", "Have a look at the whole line-up instead.")
 		return
 	}
 	s.render(w, r, http.StatusOK, "vehicle", view{

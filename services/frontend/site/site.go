@@ -125,7 +125,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.api.Ready(r.Context()); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody("unavailable", "backend not ready: "+err.Error(), nil))
+		s.log.WarnContext(r.Context(), "not ready", "error", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody("unavailable", "the backend is not ready: "+shortError(err), nil))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "backend": true})
@@ -231,6 +232,17 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, status int)
 		title = "This is taking longer than it should"
 	}
 	s.errorPage(w, r, status, title, text)
+}
+
+// lookupFailed answers a failed read of one thing: its own 404 page when
+// the backend has no such thing, else as backendError.
+func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, err error, title, text string) {
+	var be *backendapi.Error
+	if errors.As(err, &be) && be.Status == http.StatusNotFound {
+		s.errorPage(w, r, http.StatusNotFound, title, text)
+		return
+	}
+	s.backendError(w, r, err)
 }
 
 // backendError turns a failed backend call into the right answer.

@@ -18,13 +18,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	semconv "go.opentelemetry.io/otel/semconv/v1.34.0"
 
+	"hyundai-poc.com/backend/telemetry"
 	"hyundai-poc.com/frontend/backendapi"
 	"hyundai-poc.com/frontend/config"
 	"hyundai-poc.com/frontend/site"
@@ -54,7 +49,9 @@ func main() {
 func run(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 	log.Info("starting", "commit", commit, "config", cfg)
 
-	shutdownTracing, err := setupTracing(ctx, cfg)
+	// The same tracing setup as the backend's: OTEL_TRACES_EXPORTER chooses
+	// the exporter, and W3C trace context always flows through.
+	shutdownTracing, err := telemetry.SetupTracing(ctx, "frontend", cfg.Region)
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)
 	}
@@ -110,33 +107,4 @@ func run(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 		log.Info("stopped")
 		return nil
 	}
-}
-
-// setupTracing installs W3C trace-context propagation and a tracer that
-// starts a trace for requests arriving without one. Spans are exported
-// only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the exporter reads the
-// other standard OTEL_EXPORTER_OTLP_* variables itself.
-func setupTracing(ctx context.Context, cfg config.Config) (func(context.Context) error, error) {
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
-	ratio := 1.0
-	if cfg.OTel.TracesSample != "" {
-		_, _ = fmt.Sscan(cfg.OTel.TracesSample, &ratio)
-	}
-	opts := []sdktrace.TracerProviderOption{
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))),
-		sdktrace.WithResource(resource.NewSchemaless(
-			semconv.ServiceName(cfg.OTel.ServiceName),
-			semconv.CloudRegion(cfg.Region),
-		)),
-	}
-	if cfg.OTel.Endpoint != "" {
-		exp, err := otlptracehttp.New(ctx)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, sdktrace.WithBatcher(exp))
-	}
-	tp := sdktrace.NewTracerProvider(opts...)
-	otel.SetTracerProvider(tp)
-	return tp.Shutdown, nil
 }
