@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	backendconfig "hyundai-poc.com/backend/config"
@@ -117,5 +118,62 @@ func TestContainerChecksCatchBrokenFixtures(t *testing.T) {
 			"compose service frontend does not set REGION_ENDPOINTS",
 			"every deployment must set the same names",
 		)
+	})
+}
+
+// TestImageBuildStage runs each Dockerfile's build stage here, without a
+// Docker engine: only what the repository root context and .dockerignore
+// let through, copied as the Dockerfile copies it, then its RUN lines. The
+// binary must come out static and stamped with the commit.
+func TestImageBuildStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds both binaries; skipped in -short")
+	}
+	root := repo.MustRoot(t)
+	const commit = "9f3c2b7e41d6"
+	for _, img := range images {
+		t.Run(img.Service, func(t *testing.T) {
+			t.Parallel()
+			stage, err := container.BuildStage(context.Background(),
+				filepath.Join(root, "deploy", "docker", img.Service+".Dockerfile"), root, t.TempDir(),
+				map[string]string{"COMMIT": commit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := container.StaticBinary(stage("/out/"+img.Service), commit); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestImageBuildStageCatchesBrokenFixtures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary; skipped in -short")
+	}
+	root := repo.MustRoot(t)
+	dir, err := filepath.Abs(filepath.Join("testdata", "broken", "docker"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]string{"COMMIT": "9f3c2b7e41d6"}
+
+	t.Run("go.mod missing from the context copy", func(t *testing.T) {
+		_, err := container.BuildStage(context.Background(), filepath.Join(dir, "partial-context.Dockerfile"), root, t.TempDir(), args)
+		if err == nil || !strings.Contains(err.Error(), "go.work") {
+			t.Fatalf("want the build stage to fail on go.work, got %v", err)
+		}
+		t.Logf("build stage: %.300s", err)
+	})
+	t.Run("binary without the commit", func(t *testing.T) {
+		stage, err := container.BuildStage(context.Background(), filepath.Join(dir, "unstamped.Dockerfile"), root, t.TempDir(), args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = container.StaticBinary(stage("/out/backend"), "9f3c2b7e41d6")
+		if err == nil || !strings.Contains(err.Error(), "does not carry the commit") {
+			t.Fatalf("want a missing commit reported, got %v", err)
+		}
+		t.Log(err)
 	})
 }
