@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the lab need from Debian's packages, once:
 #   mariadb-server mariadb-client  real database servers for tests and the lab
-#   chromium                       the browser for the frontend's browser tests
+#   chromium fonts-nanum           the browser for the frontend's browser tests, with Korean glyphs
 #   dnsutils                       dig, for scripts/test-dns.sh and its test
 # Usage: scripts/install-deps.sh [mariadb] [chromium] [dig]   (no argument: all)
 # Runs quickly and changes nothing when everything is already there.
@@ -19,7 +19,9 @@ for w in "${want[@]}"; do
         missing+=(mariadb-server mariadb-client)
       fi ;;
     chromium)
-      command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+      command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+      # Korean glyphs, so the KR market's pages render in the browser tests' screenshots.
+      { command -v fc-list >/dev/null 2>&1 && fc-list :lang=ko | grep -q .; } || missing+=(fonts-nanum) ;;
     dig)
       command -v dig >/dev/null 2>&1 || missing+=(dnsutils) ;;
     *) echo "install-deps: unknown component '$w' (want mariadb, chromium or dig)" >&2; exit 2 ;;

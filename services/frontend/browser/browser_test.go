@@ -196,6 +196,33 @@ func (tb *tab) screenshot(name string) {
 	tb.t.Logf("screenshot %s", file)
 }
 
+// accessible checks the basics a screen reader needs on the current page:
+// a language, one h1, a label for every control, a name for every link and
+// button, and a state for every invalid field that points at its message.
+func (tb *tab) accessible() {
+	tb.t.Helper()
+	problems := run(tb, chromedp.Evaluate[[]string](`(function () {
+		var p = [];
+		if (!document.documentElement.lang) { p.push('html has no lang'); }
+		var h1 = document.querySelectorAll('h1').length;
+		if (h1 !== 1) { p.push(h1 + ' h1 elements'); }
+		document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(function (el) {
+			if (!el.id || !document.querySelector('label[for="' + el.id + '"]')) { p.push('no label for ' + (el.name || el.outerHTML)); }
+		});
+		document.querySelectorAll('a, button').forEach(function (el) {
+			if (!(el.textContent.trim() || el.getAttribute('aria-label'))) { p.push('no name: ' + el.outerHTML.slice(0, 80)); }
+		});
+		document.querySelectorAll('[aria-invalid=true]').forEach(function (el) {
+			var ids = (el.getAttribute('aria-describedby') || '').split(' ');
+			if (!ids.some(function (id) { return id && document.getElementById(id); })) { p.push('invalid ' + el.id + ' has no message'); }
+		});
+		return p;
+	})()`))
+	for _, p := range problems {
+		tb.t.Errorf("accessibility: %s", p)
+	}
+}
+
 // screenshots saves the page at desktop size as name.png and at phone
 // size as name-phone.png.
 func (tb *tab) screenshots(name string) {
@@ -294,6 +321,7 @@ func TestHomeShowsCampaignsFromTheDatabase(t *testing.T) {
 			t.Errorf("home page lacks the campaign %q; it shows %q", title, got)
 		}
 	}
+	tb.accessible()
 	if r := tb.text(`[data-testid="footer-region"]`); r != "us-east-1" {
 		t.Errorf("footer region %q", r)
 	}
@@ -323,11 +351,13 @@ func TestVehiclePages(t *testing.T) {
 	if got := tb.text(`[data-testid="vehicles"]`); !strings.Contains(got, "IONIQ 5") || !strings.Contains(got, "$42,600") {
 		t.Errorf("vehicles page shows %q", got)
 	}
+	tb.accessible()
 	tb.screenshot("vehicles")
 	tb.submitClick(`a[href="/vehicles/ioniq-5"]`)
 	if p := tb.text(`[data-testid="price"]`); !strings.Contains(p, "$42,600") {
 		t.Errorf("vehicle price %q", p)
 	}
+	tb.accessible()
 	tb.screenshot("vehicle")
 	tb.phone()
 	tb.navigate(s.fe.URL + "/vehicles")
@@ -340,6 +370,7 @@ func TestVehiclePages(t *testing.T) {
 	if h := tb.text("h1"); !strings.Contains(h, "find that page") {
 		t.Errorf("404 heading %q", h)
 	}
+	tb.accessible()
 	tb.screenshot("not-found")
 	noCSPReports(t, s.fe)
 }
@@ -392,6 +423,7 @@ func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
 	if n := s.be.LeadCount(t); n != before {
 		t.Errorf("bad input wrote %d leads", n-before)
 	}
+	tb.accessible()
 	tb.screenshots("test-drive-errors")
 	noCSPReports(t, s.fe)
 }
@@ -445,6 +477,7 @@ func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
 	if posts := counter(t, s.fe, `http_requests_total{method="POST",route="/test-drive",status="303"}`); posts < 2 {
 		t.Errorf("the site saw %v posts of the form, want 2 (the double click did not send it twice)", posts)
 	}
+	tb.accessible()
 	tb.screenshots("test-drive-thanks")
 	noCSPReports(t, s.fe)
 }
@@ -477,6 +510,7 @@ func TestStatusShowsServingRegion(t *testing.T) {
 	if lag := tb.text(`[data-field="replication_lag_ms"]`); lag == "" || lag == "–" {
 		t.Errorf("replication lag %q, want a number", lag)
 	}
+	tb.accessible()
 	tb.screenshots("status")
 	noCSPReports(t, west)
 }
