@@ -21,6 +21,7 @@ var topologyChecks = []struct {
 	{"services", topology.Services},
 	{"state", topology.StateBackend},
 	{"hygiene", topology.Hygiene},
+	{"validations", topology.Validations},
 }
 
 func TestTopology(t *testing.T) {
@@ -93,6 +94,9 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 			"use_lockfile = true",
 			"dynamodb_table is deprecated",
 			`pin hashicorp/aws to "~> 6.0"`,
+		},
+		"validations": {
+			`variable "replicas": its value 7 fails its own validation: replicas must be 1 to 5.`,
 		},
 		"hygiene": {
 			`variable "loose" needs a type and a description`,

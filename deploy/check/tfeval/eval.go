@@ -6,11 +6,13 @@ package tfeval
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -235,10 +237,14 @@ func functions(dir string) map[string]function.Function {
 		"trimspace": stdlib.TrimSpaceFunc, "trimsuffix": stdlib.TrimSuffixFunc, "upper": stdlib.UpperFunc,
 		"values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc, "startswith": startsWith,
 		"tostring": convertFunc(cty.String), "tonumber": convertFunc(cty.Number), "tobool": convertFunc(cty.Bool),
-		"toset":  convertFunc(cty.Set(cty.DynamicPseudoType)),
-		"tolist": convertFunc(cty.List(cty.DynamicPseudoType)),
-		"tomap":  convertFunc(cty.Map(cty.DynamicPseudoType)),
-		"file":   fileFunc(dir),
+		"toset":   convertFunc(cty.Set(cty.DynamicPseudoType)),
+		"tolist":  convertFunc(cty.List(cty.DynamicPseudoType)),
+		"tomap":   convertFunc(cty.Map(cty.DynamicPseudoType)),
+		"file":    fileFunc(dir),
+		"can":     tryfunc.CanFunc,
+		"try":     tryfunc.TryFunc,
+		"alltrue": allOf(true), "anytrue": allOf(false),
+		"cidrhost": cidrHost,
 	}
 }
 
@@ -293,4 +299,63 @@ func fileFunc(dir string) function.Function {
 			return cty.StringVal(string(b)), nil
 		},
 	})
+}
+
+// allOf is Terraform's alltrue (all) and anytrue (!all).
+func allOf(all bool) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "list", Type: cty.List(cty.Bool)}},
+		Type:   function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			for it := args[0].ElementIterator(); it.Next(); {
+				_, v := it.Element()
+				if !v.IsKnown() {
+					return cty.UnknownVal(cty.Bool), nil
+				}
+				if v.IsNull() {
+					continue
+				}
+				if v.True() != all {
+					return cty.BoolVal(!all), nil
+				}
+			}
+			return cty.BoolVal(all), nil
+		},
+	})
+}
+
+// cidrHost is Terraform's cidrhost for IPv4 prefixes.
+var cidrHost = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "prefix", Type: cty.String}, {Name: "hostnum", Type: cty.Number}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		p, err := netip.ParsePrefix(args[0].AsString())
+		if err != nil || !p.Addr().Is4() {
+			return cty.NilVal, fmt.Errorf("cidrhost: %q is not an IPv4 prefix", args[0].AsString())
+		}
+		n, _ := args[1].AsBigFloat().Int64()
+		size := int64(1) << (32 - p.Bits())
+		if n < 0 || n >= size {
+			return cty.NilVal, fmt.Errorf("cidrhost: host %d is outside %s", n, p)
+		}
+		b := p.Masked().Addr().As4()
+		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) + uint32(n)
+		return cty.StringVal(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()), nil
+	},
+})
+
+// Known reports whether every function expr calls is one this package
+// evaluates, so that can() and try() do not turn a missing function into
+// a false result.
+func (s *Scope) Known(expr hcl.Expression) bool {
+	known := true
+	_ = hclsyntax.VisitAll(expr.(hclsyntax.Node), func(n hclsyntax.Node) hcl.Diagnostics {
+		if call, ok := n.(*hclsyntax.FunctionCallExpr); ok {
+			if _, found := s.Ctx.Functions[call.Name]; !found {
+				known = false
+			}
+		}
+		return nil
+	})
+	return known
 }

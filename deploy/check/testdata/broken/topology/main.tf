@@ -46,3 +46,14 @@ module "edge" {
 output "db_password" {
   value = module.database.master_password
 }
+
+variable "replicas" {
+  description = "A default that breaks its own rule."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.replicas >= 1 && var.replicas <= 5
+    error_message = "replicas must be 1 to 5."
+  }
+}
