@@ -130,3 +130,22 @@ func terraformRegionShorts(t *testing.T) map[string]string {
 	}
 	return out
 }
+
+// A real deploy without the backend file stops before running anything,
+// with one line saying what to do.
+func TestDeployWithoutBackendConfigStops(t *testing.T) {
+	env, ranLog := fakeTools(t)
+	cmd := exec.Command("scripts/deploy.sh")
+	cmd.Dir = repo.MustRoot(t)
+	cmd.Env = append(env, "IMAGE_TAG=0123456789ab", "BACKEND_CONFIG=missing-backend.hcl")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("want exit 1 without a backend file, got %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "missing-backend.hcl missing") || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
+		t.Errorf("want one line naming the missing backend file, got:\n%s", out)
+	}
+	if ran, err := os.ReadFile(ranLog); err == nil {
+		t.Errorf("commands ran before the check:\n%s", ran)
+	}
+}
