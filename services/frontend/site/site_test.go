@@ -256,8 +256,14 @@ func TestPages(t *testing.T) {
 		}
 		mustStatus(t, get(t, c, fe.URL+"/readyz"), http.StatusOK)
 		get(t, c, fe.URL+"/vehicles/ioniq-5")
+		get(t, c, fe.URL+"/no/such/page/"+strings.Repeat("x", 10))
 		m := get(t, c, fe.URL+"/metrics")
-		mustContain(t, m, `http_requests_total{method="GET",route="/vehicles/{id}",status="200"}`, "http_request_duration_seconds_bucket")
+		// Unknown paths share one label value, so scans cannot blow up the series.
+		mustContain(t, m, `http_requests_total{method="GET",route="/vehicles/{id}",status="200"}`, "http_request_duration_seconds_bucket",
+			`route="unmatched",status="404"`)
+		if strings.Contains(m.Body, "no/such/page") {
+			t.Error("a raw path became a metric label")
+		}
 	})
 	t.Run("CSP reports are accepted", func(t *testing.T) {
 		a := do(t, c, http.MethodPost, fe.URL+"/csp-report", strings.NewReader(`{"csp-report":{"violated-directive":"script-src"}}`),
@@ -290,6 +296,12 @@ func TestTestDrive(t *testing.T) {
 		}
 		if n := be.LeadCount(t); n != before {
 			t.Errorf("bad input wrote %d leads", n-before)
+		}
+		// Corrected and sent again with the same form (the same key): one lead.
+		hidden := url.Values{"csrf_token": {form.Get("csrf_token")}, "idempotency_key": {form.Get("idempotency_key")}}
+		mustStatus(t, post(t, c, fe.URL+"/test-drive", goodLead(hidden), nil), http.StatusSeeOther)
+		if n := be.LeadCount(t) - before; n != 1 {
+			t.Errorf("the corrected form made %d leads, want 1", n)
 		}
 	})
 
