@@ -103,6 +103,10 @@ func TestChecksCatchBrokenFixtures(t *testing.T) {
 			"aws_vpc.other is not declared",
 			"data.aws_region.here is not declared",
 			"module.nothere is not declared",
+			`variable "forgotten" is declared but never used`,
+			`local "name" is declared but never used`,
+			"each used in a block without for_each",
+			"count used in a block without count",
 		)
 	})
 }

@@ -38,6 +38,12 @@ type refChecker struct {
 	t        *tfconfig.Tree
 	m        *tfconfig.Module
 	findings []Finding
+
+	// iter says which of each and count the block being walked provides.
+	iter map[string]bool
+	// used marks var.X and local.X referenced outside validation blocks.
+	used       map[string]bool
+	validation bool
 }
 
 func (r *refChecker) add(rng hcl.Range, format string, args ...any) {
@@ -46,14 +52,20 @@ func (r *refChecker) add(rng hcl.Range, format string, args ...any) {
 
 func (r *refChecker) module() {
 	m := r.m
+	r.used = map[string]bool{}
+	r.iter = map[string]bool{}
 	for _, n := range sortedKeys(m.Locals) {
 		r.expr(m.Locals[n].Expr, nil)
 	}
 	for _, set := range []map[string]*tfconfig.Block{m.Resources, m.Data, m.Ephemerals, m.Outputs} {
 		for _, k := range sortedKeys(set) {
-			r.body(set[k].Body, nil, true)
+			b := set[k].Body
+			r.iter = map[string]bool{"each": b.Attributes["for_each"] != nil, "count": b.Attributes["count"] != nil}
+			r.body(b, nil, true)
 		}
 	}
+	r.iter = map[string]bool{}
+	r.validation = true
 	for _, k := range sortedKeys(m.Variables) {
 		v := m.Variables[k]
 		for _, blk := range v.Body.Blocks {
@@ -62,11 +74,28 @@ func (r *refChecker) module() {
 			}
 		}
 	}
+	r.validation = false
 	for _, p := range m.Providers {
 		r.body(p.Body, nil, false)
 	}
 	for _, k := range sortedKeys(m.Modules) {
-		r.call(m.Modules[k])
+		c := m.Modules[k]
+		r.iter = map[string]bool{"each": c.Attr("for_each") != nil, "count": c.Attr("count") != nil}
+		r.call(c)
+	}
+	r.iter = map[string]bool{}
+
+	// Declared and never read: a leftover, or a value that was meant to be
+	// wired somewhere and is not.
+	for _, n := range sortedKeys(m.Variables) {
+		if !r.used["var."+n] {
+			r.add(m.Variables[n].Range, "variable %q is declared but never used in %s", n, m.Dir)
+		}
+	}
+	for _, n := range sortedKeys(m.Locals) {
+		if !r.used["local."+n] {
+			r.add(m.Locals[n].SrcRange, "local %q is declared but never used in %s", n, m.Dir)
+		}
 	}
 }
 
@@ -163,7 +192,17 @@ func (r *refChecker) traversal(trav hcl.Traversal, scope map[string]bool) {
 	m := r.m
 	root := trav.RootName()
 	rng := trav.SourceRange()
-	if builtinRoots[root] || scope[root] {
+	if scope[root] {
+		return
+	}
+	if root == "each" || root == "count" {
+		if !r.iter[root] {
+			what := map[string]string{"each": "for_each", "count": "count"}[root]
+			r.add(rng, "%s used in a block without %s", root, what)
+		}
+		return
+	}
+	if builtinRoots[root] {
 		return
 	}
 	attr := func(i int) (string, bool) {
@@ -178,12 +217,16 @@ func (r *refChecker) traversal(trav hcl.Traversal, scope map[string]bool) {
 		if n, ok := attr(1); ok {
 			if _, found := m.Variables[n]; !found {
 				r.add(rng, "var.%s is not declared in %s", n, m.Dir)
+			} else if !r.validation {
+				r.used["var."+n] = true
 			}
 		}
 	case "local":
 		if n, ok := attr(1); ok {
 			if _, found := m.Locals[n]; !found {
 				r.add(rng, "local.%s is not declared in %s", n, m.Dir)
+			} else {
+				r.used["local."+n] = true
 			}
 		}
 	case "module":

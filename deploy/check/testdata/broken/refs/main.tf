@@ -28,3 +28,19 @@ resource "aws_subnet" "this" {
 output "id" {
   value = module.nothere.id
 }
+
+variable "forgotten" {
+  description = "Declared, never wired."
+  type        = string
+  default     = "x"
+}
+
+resource "aws_eip" "single" {
+  domain = each.key
+}
+
+resource "aws_eip" "many" {
+  for_each = toset(["a"])
+
+  domain = "vpc-${count.index}"
+}
