@@ -526,6 +526,31 @@ func TestStatusShowsServingRegion(t *testing.T) {
 	noCSPReports(t, west)
 }
 
+// TestStatusShowsTheWriterMoving: during a switchover the open dashboard
+// shows the writer leaving us-east-1 for us-west-2, with no reload.
+func TestStatusShowsTheWriterMoving(t *testing.T) {
+	drill := sitetest.StartDrill(t)
+	fe := sitetest.StartFrontend(t, sitetest.Options{Region: "us-west-2", BackendURL: drill.West.URL})
+	tb := newTab(t)
+	tb.navigate(fe.URL + "/status")
+	tb.do(chromedp.WaitVisible(chromedp.CSS(".live-dot.is-live")))
+	if w := tb.text(`[data-testid="writer-region"]`); w != "us-east-1" {
+		t.Fatalf("writer region before the switchover %q, want us-east-1", w)
+	}
+	// A mark on this document: a reload would lose it.
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.sameDocument = true`))
+	drill.Switchover(t)
+	tb.waitFor(`document.querySelector('[data-testid="writer-region"]').textContent === 'us-west-2' &&
+		document.querySelector('[data-field="writer.node"]').textContent === 'us-west-2' &&
+		!document.querySelector('[data-region="us-west-2"] [data-role="writer"]').hidden &&
+		document.querySelector('[data-region="us-east-1"] [data-role="writer"]').hidden`)
+	if !run(tb, chromedp.Evaluate[bool](`window.sameDocument === true`)) {
+		t.Error("the page was reloaded; the dashboard should update in place")
+	}
+	tb.accessible()
+	tb.screenshot("status-writer-moved")
+}
+
 // TestWorksWithoutScript: the form and the dashboard are plain HTML; the
 // script only enhances them.
 func TestWorksWithoutScript(t *testing.T) {
