@@ -383,6 +383,25 @@ func TestProxy(t *testing.T) {
 	a = get(t, c, fe.URL+"/api/vehicles/pony")
 	mustStatus(t, a, http.StatusNotFound)
 	mustContain(t, a, `"not_found"`)
+
+	// Writes pass through too, with their idempotency key and the answer's
+	// consistency token.
+	body := `{"type":"brochure","name":"Lee Jun","email":"jun@example.com","vehicle_id":"nexo","consent":true}`
+	hdr := map[string]string{"Content-Type": "application/json", "Idempotency-Key": "proxy-test-1"}
+	first := do(t, c, http.MethodPost, fe.URL+"/api/leads", strings.NewReader(body), hdr)
+	mustStatus(t, first, http.StatusCreated)
+	if first.Header.Get("X-Consistency-Token") == "" {
+		t.Error("no X-Consistency-Token through the proxy")
+	}
+	again := do(t, c, http.MethodPost, fe.URL+"/api/leads", strings.NewReader(body), hdr)
+	mustStatus(t, again, http.StatusCreated)
+	if again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Error("the Idempotency-Key did not reach the backend")
+	}
+	if n := be.LeadCount(t); n != 1 {
+		t.Errorf("%d leads, want 1", n)
+	}
+	mustStatus(t, do(t, c, http.MethodPost, fe.URL+"/api/leads", strings.NewReader("{"), hdr), http.StatusBadRequest)
 }
 
 // TestProxyForwardsContext checks what reaches the upstream: the request
