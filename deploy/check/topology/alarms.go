@@ -5,9 +5,9 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
+	"hyundai-poc.com/deploy/check/tfeval"
 )
 
 // RequiredAlarms are the metrics that must each have an alarm: replication
@@ -71,9 +71,7 @@ func Alarms(t *tfconfig.Tree) []Finding {
 
 // alarmMetrics returns the metric names an alarm watches, directly or in
 // metric_query blocks.
-func alarmMetrics(s interface {
-	EvalString(hcl.Expression, map[string]cty.Value) (string, error)
-}, a *tfconfig.Block) []string {
+func alarmMetrics(s *tfeval.Scope, a *tfconfig.Block) []string {
 	var out []string
 	if m := a.Attr("metric_name"); m != nil {
 		if v, err := s.EvalString(m.Expr, nil); err == nil {

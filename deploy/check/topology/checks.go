@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
+	"hyundai-poc.com/deploy/check/tfeval"
 )
 
 // RegionsWired checks that the root deploys exactly the three regions, runs
@@ -279,9 +280,7 @@ func AuroraTraps(t *tfconfig.Tree) []Finding {
 	return r.fs
 }
 
-func isTrue(s interface {
-	Eval(hcl.Expression, map[string]cty.Value) (cty.Value, error)
-}, e hcl.Expression) bool {
+func isTrue(s *tfeval.Scope, e hcl.Expression) bool {
 	v, err := s.Eval(e, nil)
 	if err != nil || !v.IsKnown() || v.IsNull() {
 		return false

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
@@ -105,7 +106,8 @@ func Services(t *tfconfig.Tree) []Finding {
 		if len(cb) == 0 || !isTrue(s, attrOr(cb[0].Body.Attributes, "enable")) || !isTrue(s, attrOr(cb[0].Body.Attributes, "rollback")) {
 			r.add(svc.Range, "%s: deployment_circuit_breaker must enable rollback", svc.Addr())
 		}
-		if strings.Contains(string(m.Files[svc.Range.Filename][svc.Range.Start.Byte:]), "FARGATE_SPOT") {
+		body := svc.Body.SrcRange
+		if strings.Contains(string(m.Files[body.Filename][body.Start.Byte:body.End.Byte]), `"FARGATE_SPOT"`) {
 			spot = true
 		}
 	}
@@ -133,11 +135,11 @@ func Services(t *tfconfig.Tree) []Finding {
 	return r.fs
 }
 
-func attrOr(attrs map[string]*hclAttribute, name string) hcl.Expression {
+func attrOr(attrs map[string]*hclsyntax.Attribute, name string) hcl.Expression {
 	if a := attrs[name]; a != nil {
 		return a.Expr
 	}
-	return falseExpr
+	return &hclsyntax.LiteralValueExpr{Val: cty.False}
 }
 
 // StateBackend checks the root: an S3 backend with native locking and the
