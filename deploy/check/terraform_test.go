@@ -107,6 +107,8 @@ func TestChecksCatchBrokenFixtures(t *testing.T) {
 			`local "name" is declared but never used`,
 			"each used in a block without for_each",
 			"count used in a block without count",
+			`module.net: settings lacks attribute "name"`,
+			`module.net: settings has no attribute "colour"`,
 		)
 	})
 }

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
 )
@@ -121,6 +123,11 @@ func (r *refChecker) call(c *tfconfig.Block) {
 		}
 		if _, ok := child.Variables[n]; !ok {
 			r.add(c.Body.Attributes[n].SrcRange, "module.%s: %s has no variable %q", c.Name, child.Dir, n)
+		}
+	}
+	for _, n := range sortedKeys(c.Body.Attributes) {
+		if v, ok := child.Variables[n]; ok {
+			r.objectInput(c, n, c.Body.Attributes[n].Expr, v)
 		}
 	}
 	for _, n := range sortedKeys(child.Variables) {
@@ -277,6 +284,42 @@ func (r *refChecker) traversal(trav hcl.Traversal, scope map[string]bool) {
 		}
 		if _, found := m.Resources[root+"."+name]; !found {
 			r.add(rng, "%s.%s is not declared in %s", root, name, m.Dir)
+		}
+	}
+}
+
+// objectInput checks an object written out in a module call against the
+// variable's object type: every attribute the type requires (not
+// optional()) must be given, and every given one must exist in the type.
+func (r *refChecker) objectInput(c *tfconfig.Block, name string, e hclsyntax.Expression, v *tfconfig.Block) {
+	obj, ok := e.(*hclsyntax.ObjectConsExpr)
+	t := v.Attr("type")
+	if !ok || t == nil {
+		return
+	}
+	ty, _, diags := typeexpr.TypeConstraintWithDefaults(t.Expr)
+	if diags.HasErrors() || !ty.IsObjectType() {
+		return
+	}
+	given := map[string]bool{}
+	for _, it := range obj.Items {
+		k := hcl.ExprAsKeyword(it.KeyExpr)
+		if k == "" {
+			if kv, d := it.KeyExpr.Value(nil); !d.HasErrors() && kv.Type() == cty.String {
+				k = kv.AsString()
+			}
+		}
+		if k == "" {
+			return // a computed key: cannot tell
+		}
+		given[k] = true
+		if !ty.HasAttribute(k) {
+			r.add(it.KeyExpr.Range(), "module.%s: %s has no attribute %q in its type", c.Name, name, k)
+		}
+	}
+	for _, k := range sortedKeys(ty.AttributeTypes()) {
+		if !given[k] && !ty.AttributeOptional(k) {
+			r.add(obj.SrcRange, "module.%s: %s lacks attribute %q, which its type requires", c.Name, name, k)
 		}
 	}
 }

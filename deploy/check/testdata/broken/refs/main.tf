@@ -12,6 +12,10 @@ module "net" {
   source = "./modules/net"
 
   cidr = "10.0.0.0/16"
+  settings = {
+    size   = 2
+    colour = "red"
+  }
 }
 
 resource "aws_vpc" "this" {

@@ -5,3 +5,15 @@ variable "cidr_block" {
 output "vpc_id" {
   value = var.cidr_block
 }
+
+variable "settings" {
+  type = object({
+    name = string
+    size = optional(number, 1)
+  })
+  default = null
+}
+
+output "settings" {
+  value = var.settings
+}
