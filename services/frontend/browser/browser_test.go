@@ -127,7 +127,7 @@ func (tb *tab) checkConsole() {
 	for _, m := range tb.messages {
 		bad := m.Type == chromedp.ConsoleError || m.IsException() ||
 			strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "CSP violation")
-		if m.Source == "network" && strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of 4") && tb.expected[m.URL] {
+		if m.Source == "network" && strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of ") && tb.expected[m.URL] {
 			continue
 		}
 		if bad {
@@ -238,7 +238,7 @@ func (tb *tab) phone() {
 	tb.do(chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
 }
 
-func (tb *tab) desktop() { tb.do(chromedp.ResetViewport()) }
+func (tb *tab) desktop() { tb.do(chromedp.EmulateViewport(1280, 900)) }
 
 // submitClick clicks a button and waits for the page it loads.
 func (tb *tab) submitClick(sel string) {
@@ -549,6 +549,22 @@ func TestStatusShowsTheWriterMoving(t *testing.T) {
 	}
 	tb.accessible()
 	tb.screenshot("status-writer-moved")
+}
+
+// TestBackendDownPage: with the backend gone, a visitor gets a clear page
+// (502), not a hang or a browser error.
+func TestBackendDownPage(t *testing.T) {
+	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: sitetest.ClosedURL(t)})
+	tb := newTab(t)
+	tb.expectErrorStatus(fe.URL + "/")
+	if st := tb.navigate(fe.URL + "/"); st != http.StatusBadGateway {
+		t.Errorf("home with the backend down: HTTP %d, want 502", st)
+	}
+	if h := tb.text("h1"); !strings.Contains(h, "trouble reaching") {
+		t.Errorf("heading %q", h)
+	}
+	tb.accessible()
+	tb.screenshot("backend-down")
 }
 
 // TestWorksWithoutScript: the form and the dashboard are plain HTML; the

@@ -102,6 +102,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 type errorView struct {
 	Title string
 	Text  string
+	// Retry is the address to try again, for failures that pass.
+	Retry string
 }
 
 // errorPage is the one place errors become pages (or JSON for API clients).
@@ -112,7 +114,11 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "error", view{Title: title, Data: errorView{Title: title, Text: text}})
+	ev := errorView{Title: title, Text: text}
+	if status >= 500 && r.Method == http.MethodGet {
+		ev.Retry = r.URL.RequestURI()
+	}
+	s.render(w, r, status, "error", view{Title: title, Data: ev})
 }
 
 // marketOf is the visitor's market: ?market= (remembered in a cookie), the

@@ -436,7 +436,7 @@ func TestBackendDown(t *testing.T) {
 	for _, p := range []string{"/", "/vehicles", "/vehicles/ioniq-5", "/test-drive"} {
 		a := get(t, c, fe.URL+p)
 		mustStatus(t, a, http.StatusBadGateway)
-		mustContain(t, a, "trouble reaching our systems", "<html")
+		mustContain(t, a, "trouble reaching our systems", "<html", `href="`+p+`">Try again`)
 	}
 	a := get(t, c, fe.URL+"/api/vehicles")
 	mustStatus(t, a, http.StatusBadGateway)
