@@ -53,6 +53,8 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 			`origin group "group" has 3 members`,
 			"behavior default allows DELETE but targets origin group",
 			"no /api/* behavior that allows POST",
+			`origin group "group" member "b" is not an origin of the distribution`,
+			`origin "a" points at "a.example.com", neither the apex nor a deployed region's name`,
 		},
 		"geolocation": {
 			"Asia (continent AS) must go to ap-northeast-2",

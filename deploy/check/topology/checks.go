@@ -149,6 +149,26 @@ func OriginGroups(t *tfconfig.Tree) []Finding {
 	safe := []string{"GET", "HEAD", "OPTIONS"}
 	for _, d := range dists {
 		s := scopeOf(t, d.Module)
+		apex := ""
+		if vars := s.Ctx.Variables["var"]; vars.Type().HasAttribute("domain_name") {
+			if v := vars.GetAttr("domain_name"); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+				apex = v.AsString()
+			}
+		}
+		origins := map[string]bool{}
+		for _, o := range blocks(d.Body, "origin") {
+			id, err := s.EvalString(o.Body.Attributes["origin_id"].Expr, nil)
+			if err != nil {
+				r.add(o.DefRange(), "%s: origin id must be static: %v", d.Addr(), err)
+				continue
+			}
+			origins[id] = true
+			if a := o.Body.Attributes["domain_name"]; a != nil {
+				if name, err := s.EvalString(a.Expr, nil); err == nil && apex != "" && !servesSite(name, apex) {
+					r.add(a.SrcRange, "%s: origin %q points at %q, neither the apex nor a deployed region's name", d.Addr(), id, name)
+				}
+			}
+		}
 		groups := map[string]bool{}
 		for _, g := range blocks(d.Body, "origin_group") {
 			id, err := s.EvalString(g.Body.Attributes["origin_id"].Expr, nil)
@@ -160,8 +180,22 @@ func OriginGroups(t *tfconfig.Tree) []Finding {
 			for _, dyn := range blocks(g.Body, "dynamic") {
 				r.add(dyn.DefRange(), "%s: origin group %q members must be written out, not dynamic", d.Addr(), id)
 			}
-			if n := len(blocks(g.Body, "member")); n != 2 {
+			members := blocks(g.Body, "member")
+			if n := len(members); n != 2 {
 				r.add(g.DefRange(), "%s: origin group %q has %d members; CloudFront takes exactly 2 (primary, secondary)", d.Addr(), id, n)
+			}
+			seen := map[string]bool{}
+			for _, mb := range members {
+				mid, err := s.EvalString(mb.Body.Attributes["origin_id"].Expr, nil)
+				switch {
+				case err != nil:
+					r.add(mb.DefRange(), "%s: member origin id must be static", d.Addr())
+				case !origins[mid]:
+					r.add(mb.DefRange(), "%s: origin group %q member %q is not an origin of the distribution", d.Addr(), id, mid)
+				case seen[mid]:
+					r.add(mb.DefRange(), "%s: origin group %q names %q twice", d.Addr(), id, mid)
+				}
+				seen[mid] = true
 			}
 		}
 		if len(groups) == 0 {
@@ -287,4 +321,11 @@ func isTrue(s *tfeval.Scope, e hcl.Expression) bool {
 	}
 	v, err = convert.Convert(v, cty.Bool)
 	return err == nil && v.True()
+}
+
+// servesSite reports whether a CloudFront origin name is the site's: the
+// apex (geolocation) or REGION.apex for a deployed region.
+func servesSite(name, apex string) bool {
+	label, rest, _ := strings.Cut(name, ".")
+	return name == apex || (rest == apex && slices.Contains(Regions, label))
 }

@@ -35,6 +35,11 @@ resource "aws_route53_record" "geo" {
 resource "aws_cloudfront_distribution" "this" {
   enabled = true
 
+  origin {
+    origin_id   = "a"
+    domain_name = "a.example.com"
+  }
+
   origin_group {
     origin_id = "group"
 
@@ -78,4 +83,10 @@ resource "aws_cloudwatch_metric_alarm" "billing" {
 
 resource "aws_sns_topic" "alarms" {
   name = "alarms"
+}
+
+variable "domain_name" {
+  description = "The apex."
+  type        = string
+  default     = "example.com"
 }
