@@ -2,13 +2,13 @@
 # Installs what the tests and the lab need from Debian's packages, once:
 #   mariadb-server mariadb-client  real database servers for tests and the lab
 #   chromium fonts-nanum           the browser for the frontend's browser tests, with Korean glyphs
-#   dnsutils                       dig, for scripts/test-dns.sh and its test
-# Usage: scripts/install-deps.sh [mariadb] [chromium] [dig]   (no argument: all)
+#   dnsutils curl jq               for scripts/test-dns.sh, verify-deployment.sh and their tests
+# Usage: scripts/install-deps.sh [mariadb] [chromium] [scripts]   (no argument: all)
 # Runs quickly and changes nothing when everything is already there.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(mariadb chromium dig)
+[ ${#want[@]} -gt 0 ] || want=(mariadb chromium scripts)
 
 missing=()
 for w in "${want[@]}"; do
@@ -22,9 +22,11 @@ for w in "${want[@]}"; do
       command -v chromium >/dev/null 2>&1 || missing+=(chromium)
       # Korean glyphs, so the KR market's pages render in the browser tests' screenshots.
       { command -v fc-list >/dev/null 2>&1 && fc-list :lang=ko | grep -q .; } || missing+=(fonts-nanum) ;;
-    dig)
-      command -v dig >/dev/null 2>&1 || missing+=(dnsutils) ;;
-    *) echo "install-deps: unknown component '$w' (want mariadb, chromium or dig)" >&2; exit 2 ;;
+    scripts)
+      command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
+      command -v curl >/dev/null 2>&1 || missing+=(curl)
+      command -v jq >/dev/null 2>&1 || missing+=(jq) ;;
+    *) echo "install-deps: unknown component '$w' (want mariadb, chromium or scripts)" >&2; exit 2 ;;
   esac
 done
 

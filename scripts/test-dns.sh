@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     *) echo "test-dns: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-command -v dig >/dev/null || { echo "test-dns: dig is not installed (scripts/install-deps.sh dig)" >&2; exit 1; }
+command -v dig >/dev/null || { echo "test-dns: dig is not installed (scripts/install-deps.sh scripts)" >&2; exit 1; }
 [[ "$PORT" =~ ^[0-9]+$ ]] || { echo "test-dns: --port must be a number" >&2; exit 2; }
 
 if [ -z "$SERVER" ]; then
