@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -141,7 +142,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	}
 	names := append([]string(nil), knownRegions...)
 	for _, extra := range append([]string{s.cfg.Region, info.WriterRegion, info.Reader.Region}, endpointRegions(s)...) {
-		if extra != "" && !contains(names, extra) {
+		if extra != "" && !slices.Contains(names, extra) {
 			names = append(names, extra)
 		}
 	}
@@ -170,15 +171,6 @@ func endpointRegions(s *Server) []string {
 	return out
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func shortError(err error) string {
 	var be *backendapi.Error
 	switch {
@@ -204,7 +196,7 @@ func orderedErrors(fields map[string]string) []fieldError {
 	}
 	var rest []string
 	for f := range fields {
-		if !contains(fieldOrder, f) {
+		if !slices.Contains(fieldOrder, f) {
 			rest = append(rest, f)
 		}
 	}
