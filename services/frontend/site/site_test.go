@@ -177,6 +177,9 @@ func TestPages(t *testing.T) {
 		a := get(t, c, fe.URL+"/")
 		mustStatus(t, a, http.StatusOK)
 		mustContain(t, a, "Charge up your winter", "Room for everyone", "Offers in United States", "us-east-1")
+		if a.Header.Get("Vary") != "Cookie" {
+			t.Errorf("Vary %q: pages differ by the market cookie", a.Header.Get("Vary"))
+		}
 		if strings.Contains(a.Body, "아이오닉") {
 			t.Error("Korean campaign on the US page")
 		}

@@ -94,7 +94,7 @@ func run(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 	case err := <-serverErrors:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
-		log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+		log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 		c, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		defer cancel()
 		if err := srv.Shutdown(c); err != nil {
