@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -90,6 +91,9 @@ func BuildStage(ctx context.Context, dockerfile, contextDir, work string, args m
 			line = strings.ReplaceAll(line, " /out/", " "+inStage("/out")+"/")
 			cmd := exec.CommandContext(ctx, "sh", "-c", line)
 			cmd.Dir = inStage(wd)
+			// A build left behind by an interrupted test would go on using the CPU.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 			cmd.Env = os.Environ()
 			for k, v := range env {
 				cmd.Env = append(cmd.Env, k+"="+v)
