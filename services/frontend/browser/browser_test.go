@@ -567,6 +567,42 @@ func TestBackendDownPage(t *testing.T) {
 	tb.screenshot("backend-down")
 }
 
+// TestCSPViolationsAreCaught proves the watch the other tests rely on: an
+// inline style the policy forbids is blocked, reported to the console and
+// to the frontend's report endpoint.
+func TestCSPViolationsAreCaught(t *testing.T) {
+	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: sitetest.ClosedURL(t)})
+	tb := newTab(t)
+	tb.navigate(fe.URL + "/no-such-page")
+	tb.do(chromedp.Evaluate[chromedp.Void](`(function () {
+		var s = document.createElement('style');
+		s.textContent = 'body { background: red; }';
+		document.head.appendChild(s);
+	})()`))
+	if bg := run(tb, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`)); bg == "rgb(255, 0, 0)" {
+		t.Error("the policy let an inline style through")
+	}
+	tb.waitFor(`true`) // one round trip, so the console events are in
+	deadline := time.Now().Add(10 * time.Second)
+	for counter(t, fe, "frontend_csp_reports_total") < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("no CSP report reached the frontend")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.mu.Lock()
+	var seen bool
+	for _, m := range tb.messages {
+		seen = seen || strings.Contains(m.Text, "CSP violation: style-src")
+	}
+	// What this test provoked is not a finding of the cleanup check.
+	tb.messages = nil
+	tb.mu.Unlock()
+	if !seen {
+		t.Error("the violation did not reach the console watch")
+	}
+}
+
 // TestWorksWithoutScript: the form and the dashboard are plain HTML; the
 // script only enhances them.
 func TestWorksWithoutScript(t *testing.T) {
