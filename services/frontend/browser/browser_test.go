@@ -175,6 +175,12 @@ func (tb *tab) waitFor(cond string) {
 	}
 }
 
+// textContent reads an element's text, also when it is visually hidden.
+func (tb *tab) textContent(sel string) string {
+	tb.t.Helper()
+	return run(tb, chromedp.TextContent(chromedp.CSS(sel)))
+}
+
 func (tb *tab) text(sel string) string {
 	tb.t.Helper()
 	return run(tb, chromedp.Text(chromedp.CSS(sel)))
@@ -544,6 +550,9 @@ func TestStatusShowsTheWriterMoving(t *testing.T) {
 		document.querySelector('[data-field="writer.node"]').textContent === 'us-west-2' &&
 		!document.querySelector('[data-region="us-west-2"] [data-role="writer"]').hidden &&
 		document.querySelector('[data-region="us-east-1"] [data-role="writer"]').hidden`)
+	if a := tb.textContent(`[data-field="announce"]`); a != "The writer moved from us-east-1 to us-west-2." {
+		t.Errorf("screen-reader announcement %q", a)
+	}
 	if !run(tb, chromedp.Evaluate[bool](`window.sameDocument === true`)) {
 		t.Error("the page was reloaded; the dashboard should update in place")
 	}

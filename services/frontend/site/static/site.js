@@ -101,6 +101,11 @@
         });
       })
       .then(function (info) {
+        // Screen readers hear what matters in a drill, not every refresh.
+        var before = field('writer_region').textContent;
+        if (info.writer_region && before !== info.writer_region && before !== 'unknown' && before !== '–') {
+          field('announce').textContent = 'The writer moved from ' + before + ' to ' + info.writer_region + '.';
+        }
         setText('writer_region', info.writer_region);
         setText('replication_lag_ms', info.replication_lag_ms);
         setText('read_source', info.read_source);
