@@ -22,6 +22,8 @@ var topologyChecks = []struct {
 	{"state", topology.StateBackend},
 	{"hygiene", topology.Hygiene},
 	{"validations", topology.Validations},
+	{"security-groups", topology.SecurityGroups},
+	{"secrets", topology.SecretsReadable},
 }
 
 func TestTopology(t *testing.T) {
@@ -99,6 +101,15 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 		},
 		"validations": {
 			`variable "replicas": its value 7 fails its own validation: replicas must be 1 to 5.`,
+		},
+		"security-groups": {
+			`aws_vpc_security_group_ingress_rule.tasks_open: the tasks group admits cidr_ipv4; only the alb group may connect`,
+			`aws_vpc_security_group_ingress_rule.tasks_open: the tasks group must admit only aws_security_group.alb`,
+			`aws_vpc_security_group_ingress_rule.db_wide: the db group opens port 3307`,
+			`aws_security_group.alb: inline ingress blocks hide rules`,
+		},
+		"secrets": {
+			"aws_ecs_task_definition.this: its execution role has no policy allowing secretsmanager:GetSecretValue",
 		},
 		"hygiene": {
 			`variable "loose" needs a type and a description`,
