@@ -83,6 +83,7 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 			"no alarm on 5xx rate",
 			"no alarm on running task count",
 			"no alarm on Route53 health checks",
+			"UnHealthyHostCount is published with dimensions LoadBalancer, TargetGroup; the alarm names TargetGroup",
 		},
 		"services": {
 			`aws_lb_target_group.this["backend"]: port 8080, want 3001`,

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/tfeval"
@@ -21,6 +22,20 @@ var RequiredAlarms = map[string][]string{
 	"billing":                {"EstimatedCharges"},
 }
 
+// metricDimensions are the dimensions each metric is published with; an
+// alarm that names others watches a series that never exists and never
+// fires.
+var metricDimensions = map[string][]string{
+	"AuroraGlobalDBReplicationLag": {"DBClusterIdentifier"},
+	"UnHealthyHostCount":           {"LoadBalancer", "TargetGroup"},
+	"HTTPCode_Target_5XX_Count":    {"LoadBalancer"},
+	"HTTPCode_ELB_5XX_Count":       {"LoadBalancer"},
+	"RequestCount":                 {"LoadBalancer"},
+	"RunningTaskCount":             {"ClusterName", "ServiceName"},
+	"HealthCheckStatus":            {"HealthCheckId"},
+	"EstimatedCharges":             {"Currency"},
+}
+
 // usEast1Only are metrics that exist only in us-east-1.
 var usEast1Only = []string{"HealthCheckStatus", "EstimatedCharges"}
 
@@ -32,7 +47,7 @@ func Alarms(t *tfconfig.Tree) []Finding {
 	seen := map[string]bool{}
 	for _, a := range allResources(t, "aws_cloudwatch_metric_alarm") {
 		s := scopeOf(t, a.Module)
-		names := alarmMetrics(s, a)
+		names := alarmMetrics(s, a, &r.fs)
 		for _, n := range names {
 			seen[n] = true
 		}
@@ -71,20 +86,34 @@ func Alarms(t *tfconfig.Tree) []Finding {
 
 // alarmMetrics returns the metric names an alarm watches, directly or in
 // metric_query blocks.
-func alarmMetrics(s *tfeval.Scope, a *tfconfig.Block) []string {
+func alarmMetrics(s *tfeval.Scope, a *tfconfig.Block, bad *[]Finding) []string {
 	var out []string
-	if m := a.Attr("metric_name"); m != nil {
-		if v, err := s.EvalString(m.Expr, nil); err == nil {
-			out = append(out, v)
+	check := func(body *hclsyntax.Body) {
+		n := body.Attributes["metric_name"]
+		if n == nil {
+			return
+		}
+		v, err := s.EvalString(n.Expr, nil)
+		if err != nil {
+			return
+		}
+		out = append(out, v)
+		want, known := metricDimensions[v]
+		if !known {
+			return
+		}
+		var got []string
+		if d := body.Attributes["dimensions"]; d != nil {
+			got = objectKeys(d.Expr)
+		}
+		if !sameSet(got, want) {
+			*bad = append(*bad, Finding{Range: n.SrcRange, Message: a.Addr() + ": " + v + " is published with dimensions " + strings.Join(want, ", ") + "; the alarm names " + strings.Join(got, ", ") + " and would never see data"})
 		}
 	}
+	check(a.Body)
 	for _, q := range blocks(a.Body, "metric_query") {
 		for _, m := range blocks(q.Body, "metric") {
-			if n := m.Body.Attributes["metric_name"]; n != nil {
-				if v, err := s.EvalString(n.Expr, nil); err == nil {
-					out = append(out, v)
-				}
-			}
+			check(m.Body)
 		}
 	}
 	return out

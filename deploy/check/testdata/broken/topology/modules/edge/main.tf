@@ -65,6 +65,7 @@ resource "aws_cloudfront_distribution" "this" {
 resource "aws_cloudwatch_metric_alarm" "targets" {
   alarm_name  = "targets"
   metric_name = "UnHealthyHostCount"
+  dimensions  = { TargetGroup = "tg" }
 }
 
 resource "aws_cloudwatch_metric_alarm" "lag" {
