@@ -23,6 +23,7 @@ locals {
   cdn_name = "${var.cdn_subdomain}.${var.domain_name}"
 
   geo_origin      = "geo"
+  api_origin      = "geo-api"
   failover_origin = "region-${var.failover_region}"
   origin_group    = "geo-with-failover"
 }
@@ -141,8 +142,26 @@ resource "aws_cloudfront_distribution" "this" {
   http_version    = "http2and3"
   web_acl_id      = var.enable_waf ? aws_wafv2_web_acl.this[0].arn : null
 
+  # Origins in the group give up fast (2 tries x 5 s instead of CloudFront's
+  # 3 x 10 s): a GET fails over after at most two 5 s connection attempts.
   origin {
     origin_id           = local.geo_origin
+    domain_name         = var.domain_name
+    connection_attempts = 2
+    connection_timeout  = 5
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  # The same name for /api/*: no failover is possible for a POST, so it
+  # keeps CloudFront's default retries.
+  origin {
+    origin_id           = local.api_origin
     domain_name         = var.domain_name
     connection_attempts = 3
     connection_timeout  = 10
@@ -158,8 +177,8 @@ resource "aws_cloudfront_distribution" "this" {
   origin {
     origin_id           = local.failover_origin
     domain_name         = "${var.failover_region}.${var.domain_name}"
-    connection_attempts = 3
-    connection_timeout  = 10
+    connection_attempts = 2
+    connection_timeout  = 5
 
     custom_origin_config {
       http_port              = 80
@@ -197,7 +216,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   ordered_cache_behavior {
     path_pattern             = "/api/*"
-    target_origin_id         = local.geo_origin
+    target_origin_id         = local.api_origin
     viewer_protocol_policy   = "https-only"
     allowed_methods          = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
     cached_methods           = ["GET", "HEAD"]
