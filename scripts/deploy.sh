@@ -98,6 +98,9 @@ for region in "${REGIONS[@]}"; do
   run aws ecs wait services-stable --region "$region" --cluster "$PROJECT-${SHORT[$region]}" --services "${SERVICES[@]}"
 done
 
+step "wait for CloudFront to be deployed"
+run "aws cloudfront wait distribution-deployed --id \"\$(terraform -chdir=$TF_DIR output -raw cloudfront_distribution_id)\""
+
 step "verify"
 run scripts/verify-deployment.sh --domain "$DOMAIN"
 

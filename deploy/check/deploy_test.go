@@ -73,7 +73,9 @@ func TestDeployDryRunPrintsEveryCommandAndRunsNone(t *testing.T) {
 	for _, r := range []string{"us-east-1", "us-west-2", "ap-northeast-2"} {
 		want = append(want, `^aws ecs wait services-stable --region `+r+` --cluster hyundai-poc-`+shorts[r]+` --services backend frontend$`)
 	}
-	want = append(want, `^scripts/verify-deployment\.sh --domain hyundai-poc\.com$`)
+	want = append(want,
+		`^aws cloudfront wait distribution-deployed --id "\$\(terraform -chdir=deploy/terraform/poc output -raw cloudfront_distribution_id\)"$`,
+		`^scripts/verify-deployment\.sh --domain hyundai-poc\.com$`)
 
 	// Each expected command appears, in this order.
 	next := 0

@@ -31,6 +31,11 @@ output "cloudfront_url" {
   value       = "https://${module.edge.cdn_name}"
 }
 
+output "cloudfront_distribution_id" {
+  description = "The CloudFront distribution (make deploy waits for it to be deployed)."
+  value       = module.edge.cloudfront_distribution_id
+}
+
 output "apex_url" {
   description = "The site by Route53 geolocation."
   value       = "https://${var.domain_name}"
