@@ -7,10 +7,12 @@ require (
 	github.com/hashicorp/hcl/v2 v2.24.0
 	github.com/miekg/dns v1.1.68
 	github.com/moby/buildkit v0.30.0
+	github.com/moby/patternmatcher v0.6.1
 	github.com/zclconf/go-cty v1.16.3
 	golang.org/x/mod v0.42.0
 	hyundai-poc.com/backend v0.0.0
 	hyundai-poc.com/frontend v0.0.0-00010101000000-000000000000
+	hyundai-poc.com/lab v0.0.0
 )
 
 require (
@@ -25,7 +27,6 @@ require (
 	github.com/mattn/go-shellwords v1.0.12 // indirect
 	github.com/mitchellh/go-wordwrap v1.0.1 // indirect
 	github.com/moby/docker-image-spec v1.3.1 // indirect
-	github.com/moby/patternmatcher v0.6.1 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/opencontainers/image-spec v1.1.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
@@ -46,3 +47,5 @@ require (
 replace hyundai-poc.com/backend => ../../services/backend
 
 replace hyundai-poc.com/frontend => ../../services/frontend
+
+replace hyundai-poc.com/lab => ../lab

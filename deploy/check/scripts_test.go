@@ -15,6 +15,7 @@ import (
 	"github.com/miekg/dns"
 
 	"hyundai-poc.com/deploy/check/repo"
+	"hyundai-poc.com/lab/geo"
 )
 
 // needTool skips when a tool is missing, except in CI where make test
@@ -110,13 +111,13 @@ func runScript(t *testing.T, args ...string) (string, int) {
 func TestDNSScriptChecksEachMarketsRegion(t *testing.T) {
 	needTool(t, "dig")
 	addrs := map[string]string{"us-east-1": "127.0.3.1", "us-west-2": "127.0.3.2", "ap-northeast-2": "127.0.3.3"}
-	// The test server routes as Route53 would with the project's one
-	// location table: the script's idea of where each market goes must
-	// agree with deploy/geo/locations.json.
-	byPrefix := geolocate(t, map[string]clientLocation{
-		"175.223.": {country: "KR"},              // the script's Korean subnet
-		"3.80.":    {country: "US", state: "VA"}, // its East-US subnet (Virginia)
-		"34.208.":  {country: "US", state: "OR"}, // its West-US subnet (Oregon)
+	// The test server routes as Route53 would, by the lab edge's reading of
+	// the project's one location table: the script's idea of where each
+	// market goes must agree with deploy/geo/locations.json.
+	byPrefix := geolocate(t, map[string]string{
+		"175.223.": "KR",    // the script's Korean subnet
+		"3.80.":    "US-VA", // its East-US subnet (Virginia)
+		"34.208.":  "US-OR", // its West-US subnet (Oregon)
 	})
 
 	t.Run("right answers pass", func(t *testing.T) {
@@ -209,42 +210,26 @@ func TestVerifyDeploymentScript(t *testing.T) {
 	})
 }
 
-type clientLocation struct{ country, state string }
-
 // geolocate answers a client subnet's region the way Route53 geolocation
-// does with deploy/geo/locations.json: US state, then country, then
-// continent, then the default.
-func geolocate(t *testing.T, where map[string]clientLocation) func(net.IP) string {
+// does with deploy/geo/locations.json (the lab's geo package: US state,
+// then country, then continent, then the default).
+func geolocate(t *testing.T, where map[string]string) func(net.IP) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repo.MustRoot(t), "deploy", "geo", "locations.json"))
+	table, err := geo.Load(filepath.Join(repo.MustRoot(t), "deploy", "geo", "locations.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var table struct {
-		Default           string            `json:"default"`
-		Continents        map[string]string `json:"continents"`
-		Countries         map[string]string `json:"countries"`
-		USStates          map[string]string `json:"us_states"`
-		CountryContinents map[string]string `json:"country_continents"`
-	}
-	if err := json.Unmarshal(b, &table); err != nil {
-		t.Fatal(err)
-	}
 	return func(ip net.IP) string {
-		for prefix, loc := range where {
-			if !strings.HasPrefix(ip.String(), prefix) {
-				continue
-			}
-			if r, ok := table.USStates[loc.state]; ok && loc.country == "US" {
-				return r
-			}
-			if r, ok := table.Countries[loc.country]; ok {
-				return r
-			}
-			if r, ok := table.Continents[table.CountryContinents[loc.country]]; ok {
-				return r
+		loc := ""
+		for prefix, l := range where {
+			if strings.HasPrefix(ip.String(), prefix) {
+				loc = l
 			}
 		}
-		return table.Default
+		m, err := table.Resolve(loc)
+		if err != nil {
+			return ""
+		}
+		return m.Region
 	}
 }
