@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"hyundai-poc.com/dbserver"
 	"hyundai-poc.com/lab/edge"
 	"hyundai-poc.com/lab/geo"
 	"hyundai-poc.com/lab/link"
@@ -127,6 +129,22 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	for r := range l.Geo.Regions() {
 		if err := l.Layout.Valid(r); err != nil {
 			return nil, fmt.Errorf("locations table: %w", err)
+		}
+	}
+	if _, err := dbserver.FindBinaries(); err != nil {
+		if os.Geteuid() != 0 {
+			return nil, err
+		}
+		// As root the lab installs what it needs, as `make lab` would.
+		l.progress("no MariaDB server found; installing it from Debian packages")
+		cmd := exec.CommandContext(ctx, filepath.Join(l.cfg.RepoRoot, "scripts", "install-deps.sh"), "mariadb")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		cmd.Stdout, cmd.Stderr = l.cfg.Progress, l.cfg.Progress
+		if cmd.Stdout == nil {
+			cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		}
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("install MariaDB: %w", err)
 		}
 	}
 	if err := claimDir(l.cfg.Dir); err != nil {

@@ -39,6 +39,8 @@ func run() error {
 	flag.DurationVar(&o.Outage, "outage", 5*time.Second, "length of a reader or region outage")
 	flag.DurationVar(&o.WriteEvery, "write-every", 100*time.Millisecond, "one write per region this often")
 	flag.DurationVar(&o.ReadEvery, "read-every", 100*time.Millisecond, "one read per region this often")
+	portOffset := flag.Int("port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
+	netOctet := flag.Int("net", 10, "database address octet when starting its own lab (127.N.x.y)")
 	out := flag.String("out", "", "results directory (test-results/ of the repository)")
 	ttl := flag.Duration("ttl", 5*time.Second, "DNS TTL when the drill starts its own lab")
 	monitor := flag.String("monitor-interval", "", "backends' MONITOR_INTERVAL when the drill starts its own lab")
@@ -62,7 +64,7 @@ func run() error {
 	if *monitor != "" {
 		env["MONITOR_INTERVAL"] = *monitor
 	}
-	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
+	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: lab.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ import (
 )
 
 const usage = `usage: lab [--dir DIR] COMMAND
-  up [--ttl 5s] [--monitor-interval 1s] [--rtt FILE]   start the lab and run until Ctrl-C
+  up [--ttl 5s] [--monitor-interval 1s] [--rtt FILE] [--port-offset N --net N]
+                                                        start the lab and run until Ctrl-C
   down                                                  stop the lab and remove its data
   status [--json]                                       who is writer, positions, lag, health
   switchover --to REGION                                planned writer move, no loss
@@ -95,6 +96,8 @@ func up(ctx context.Context, dir string, args []string) error {
 	monitor := fs.String("monitor-interval", "", "backends' MONITOR_INTERVAL (their default when empty)")
 	rtt := fs.String("rtt", "", "RTT table (deploy/lab/rtt.json)")
 	backendBin := fs.String("backend-bin", "", "a prebuilt backend binary (built from the tree when empty)")
+	portOffset := fs.Int("port-offset", 0, "added to every service port, to run beside another lab (e.g. -500)")
+	netOctet := fs.Int("net", 10, "second octet of the database addresses (127.N.x.y)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -102,7 +105,7 @@ func up(ctx context.Context, dir string, args []string) error {
 	if *monitor != "" {
 		env["MONITOR_INTERVAL"] = *monitor
 	}
-	l, err := lab.Start(ctx, lab.Config{Dir: dir, DNSTTL: *ttl, RTTFile: *rtt, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
+	l, err := lab.Start(ctx, lab.Config{Dir: dir, Layout: lab.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, RTTFile: *rtt, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}

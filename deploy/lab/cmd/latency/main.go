@@ -58,6 +58,8 @@ func run() error {
 	dir := flag.String("dir", lab.DefaultDir(), "the lab's directory")
 	n := flag.Int("n", 50, "requests per location and region")
 	path := flag.String("path", "/api/vehicles?market=US", "what each request reads")
+	portOffset := flag.Int("port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
+	netOctet := flag.Int("net", 10, "database address octet when starting its own lab (127.N.x.y)")
 	out := flag.String("out", "", "results directory (test-results/ of the repository)")
 	flag.Parse()
 	if *n < 1 {
@@ -73,7 +75,7 @@ func run() error {
 	if *out == "" {
 		*out = filepath.Join(root, "test-results")
 	}
-	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Progress: os.Stdout})
+	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: lab.Layout{Net: *netOctet, PortOffset: *portOffset}, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}
