@@ -96,7 +96,9 @@ func commit(root string) string {
 		return "unknown"
 	}
 	s := strings.TrimSpace(string(out))
-	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain").Output(); len(st) > 0 {
+	// go.work.sum is rewritten by the go command itself; it says nothing
+	// about the code that ran.
+	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!go.work.sum").Output(); len(st) > 0 {
 		s += "-dirty"
 	}
 	return s
