@@ -59,11 +59,15 @@ type PhaseStats struct {
 type RegionReport struct {
 	Writes map[string]PhaseStats `json:"writes"` // before, during, after
 	Reads  map[string]PhaseStats `json:"reads"`
-	// RTOms is the longest span of failed writes.
+	// RTOms is the longest span of failed or stalled writes: from the start
+	// of one to the end of the next write that succeeded promptly.
 	RTOms int64 `json:"rto_ms"`
+	// StallMs is the latency beyond which a successful write counts as
+	// stalled: twice the region's write p99 before the event, plus 50 ms.
+	StallMs float64 `json:"write_stall_threshold_ms"`
 	// WritesBackAfterDNSms is, for switchover and failover, how long after
-	// the DNS change became visible (change + TTL) writes worked again; 0
-	// when they already worked by then.
+	// the DNS change became visible (change + TTL) writes worked promptly
+	// again; 0 when they already did by then.
 	WritesBackAfterDNSms *int64 `json:"writes_back_after_dns_visible_ms,omitempty"`
 	SlowedReads          int    `json:"slowed_reads"`
 	ReadsFromWriter      int    `json:"reads_from_writer"`
@@ -391,6 +395,23 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 	regions := map[string]map[traffic.Kind]map[string]*acc{}
 	outcomes := map[string][]stats.Outcome{}
 	var beforeReads []float64
+	beforeWrites := map[string][]float64{}
+	for _, s := range samples {
+		if s.Kind == traffic.Write && s.OK() && s.Start.Before(rep.TriggeredAt) {
+			beforeWrites[s.Region] = append(beforeWrites[s.Region], float64(s.Latency())/float64(time.Millisecond))
+		}
+	}
+	// A write stalls when it takes more than twice its region's p99 before
+	// the event plus 50 ms: a write the backend holds for seconds while the
+	// writer moves is unavailability to the user even if it commits later.
+	stallMs := map[string]float64{}
+	for _, c := range o.Clients {
+		v := 2*stats.Percentile(beforeWrites[c.Region], 99) + 50
+		if math.IsNaN(v) {
+			v = 2000
+		}
+		stallMs[c.Region] = v
+	}
 	for _, c := range o.Clients {
 		regions[c.Region] = map[traffic.Kind]map[string]*acc{}
 		for _, k := range []traffic.Kind{traffic.Read, traffic.Write} {
@@ -407,7 +428,8 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 			a.lat = append(a.lat, float64(s.Latency())/float64(time.Millisecond))
 		}
 		if s.Kind == traffic.Write {
-			outcomes[s.Region] = append(outcomes[s.Region], stats.Outcome{Start: s.Start, End: s.End, OK: s.OK()})
+			prompt := s.OK() && float64(s.Latency())/float64(time.Millisecond) <= stallMs[s.Region]
+			outcomes[s.Region] = append(outcomes[s.Region], stats.Outcome{Start: s.Start, End: s.End, OK: prompt})
 		} else if s.OK() && s.Start.Before(rep.TriggeredAt) {
 			beforeReads = append(beforeReads, float64(s.Latency())/float64(time.Millisecond))
 		}
@@ -426,7 +448,7 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 		}
 	}
 	for _, c := range o.Clients {
-		r := RegionReport{Writes: map[string]PhaseStats{}, Reads: map[string]PhaseStats{}}
+		r := RegionReport{Writes: map[string]PhaseStats{}, Reads: map[string]PhaseStats{}, StallMs: stats.Round(stallMs[c.Region])}
 		for _, ph := range []string{"before", "during", "after"} {
 			w, rd := regions[c.Region][traffic.Write][ph], regions[c.Region][traffic.Read][ph]
 			r.Writes[ph] = PhaseStats{w.attempts, w.failed, stats.Summarize(w.lat).Rounded()}

@@ -115,8 +115,8 @@ func render(dir string) (string, error) {
 		w("| %s | %s | `%s` | %.1f s | %d | %d | %d | %d | %.0f / %.0f / %.0f |\n", r.Scenario, r.StartedAt.UTC().Format("2006-01-02 15:04"),
 			r.Commit, float64(r.LabReadyMs)/1000, r.AckedWrites, r.LostWrites, r.DuplicateWrites, r.FailedWrites, r.LagMs.P50, r.LagMs.P95, r.LagMs.P99)
 	}
-	w("\nPer region: write RTO (longest span of failed writes), the longest a write waited while the writer moved (max write latency during the event), writes back after the DNS change became visible (change + TTL), failed and slowed reads, reads the writer or another region answered.\n\n")
-	w("| scenario | region | write RTO ms | longest write during ms | writes back after DNS ms | failed reads | slowed reads | reads from writer | reads by other region |\n|---|---|---|---|---|---|---|---|---|\n")
+	w("\nPer region: write RTO (longest span of failed or stalled writes), the longest a write took during the event, the stall threshold, writes back after the DNS change became visible (change + TTL), failed and slowed reads, reads the writer or another region answered.\n\n")
+	w("| scenario | region | write RTO ms | longest write during ms | stall threshold ms | writes back after DNS ms | failed reads | slowed reads | reads from writer | reads by other region |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range reps {
 		for _, reg := range r.Settings.Regions {
 			rr, ok := r.Regions[reg]
@@ -127,7 +127,7 @@ func render(dir string) (string, error) {
 			if rr.WritesBackAfterDNSms != nil {
 				back = fmt.Sprint(*rr.WritesBackAfterDNSms)
 			}
-			w("| %s | %s | %d | %.0f | %s | %d | %d | %d | %d |\n", r.Scenario, reg, r.RTOms[reg], rr.Writes["during"].Latency.Max, back,
+			w("| %s | %s | %d | %.0f | %.0f | %s | %d | %d | %d | %d |\n", r.Scenario, reg, r.RTOms[reg], rr.Writes["during"].Latency.Max, rr.StallMs, back,
 				r.FailedReads[reg], rr.SlowedReads, rr.ReadsFromWriter, rr.ReadsServedElsewhere)
 		}
 	}
