@@ -37,6 +37,10 @@ type Options struct {
 	ReadEvery       time.Duration // per region
 	WriteEvery      time.Duration // per region
 	RecoveryTimeout time.Duration // give up waiting for recovery after this
+	// StallAfter is how long a write may take and still count as available
+	// (2 s: well above any region's normal write, cross-region ones
+	// included).
+	StallAfter time.Duration
 	Clients         []traffic.Client
 	Progress        io.Writer
 	Commit          string
@@ -63,7 +67,7 @@ type RegionReport struct {
 	// of one to the end of the next write that succeeded promptly.
 	RTOms int64 `json:"rto_ms"`
 	// StallMs is the latency beyond which a successful write counts as
-	// stalled: twice the region's write p99 before the event, plus 50 ms.
+	// stalled (Options.StallAfter).
 	StallMs float64 `json:"write_stall_threshold_ms"`
 	// WritesBackAfterDNSms is, for switchover and failover, how long after
 	// the DNS change became visible (change + TTL) writes worked promptly
@@ -131,6 +135,9 @@ func (o *Options) defaults() {
 	}
 	if o.WriteEvery == 0 {
 		o.WriteEvery = 100 * time.Millisecond
+	}
+	if o.StallAfter == 0 {
+		o.StallAfter = 2 * time.Second
 	}
 	if o.RecoveryTimeout == 0 {
 		o.RecoveryTimeout = 60 * time.Second
@@ -395,29 +402,6 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 	regions := map[string]map[traffic.Kind]map[string]*acc{}
 	outcomes := map[string][]stats.Outcome{}
 	var beforeReads []float64
-	beforeWrites := map[string][]float64{}
-	for _, s := range samples {
-		if s.Kind == traffic.Write && s.OK() && s.Start.Before(rep.TriggeredAt) {
-			beforeWrites[s.Region] = append(beforeWrites[s.Region], float64(s.Latency())/float64(time.Millisecond))
-		}
-	}
-	// A write stalls when it takes more than twice its region's p99 before
-	// the event plus 50 ms: a write the backend holds for seconds while the
-	// writer moves is unavailability to the user even if it commits later.
-	stallMs := map[string]float64{}
-	for _, c := range o.Clients {
-		v := 2*stats.Percentile(beforeWrites[c.Region], 99) + 50
-		if math.IsNaN(v) {
-			v = 2000
-		}
-		stallMs[c.Region] = v
-	}
-	for _, c := range o.Clients {
-		regions[c.Region] = map[traffic.Kind]map[string]*acc{}
-		for _, k := range []traffic.Kind{traffic.Read, traffic.Write} {
-			regions[c.Region][k] = map[string]*acc{"before": {}, "during": {}, "after": {}}
-		}
-	}
 	rr := map[string]RegionReport{}
 	for _, s := range samples {
 		a := regions[s.Region][s.Kind][phase(s.Start, rep)]
@@ -428,7 +412,9 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 			a.lat = append(a.lat, float64(s.Latency())/float64(time.Millisecond))
 		}
 		if s.Kind == traffic.Write {
-			prompt := s.OK() && float64(s.Latency())/float64(time.Millisecond) <= stallMs[s.Region]
+			// A write the backend holds for seconds while the writer moves is
+			// unavailability to the user even if it commits in the end.
+			prompt := s.OK() && s.Latency() <= o.StallAfter
 			outcomes[s.Region] = append(outcomes[s.Region], stats.Outcome{Start: s.Start, End: s.End, OK: prompt})
 		} else if s.OK() && s.Start.Before(rep.TriggeredAt) {
 			beforeReads = append(beforeReads, float64(s.Latency())/float64(time.Millisecond))
@@ -448,7 +434,7 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 		}
 	}
 	for _, c := range o.Clients {
-		r := RegionReport{Writes: map[string]PhaseStats{}, Reads: map[string]PhaseStats{}, StallMs: stats.Round(stallMs[c.Region])}
+		r := RegionReport{Writes: map[string]PhaseStats{}, Reads: map[string]PhaseStats{}, StallMs: float64(o.StallAfter.Milliseconds())}
 		for _, ph := range []string{"before", "during", "after"} {
 			w, rd := regions[c.Region][traffic.Write][ph], regions[c.Region][traffic.Read][ph]
 			r.Writes[ph] = PhaseStats{w.attempts, w.failed, stats.Summarize(w.lat).Rounded()}

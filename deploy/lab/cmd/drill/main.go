@@ -38,6 +38,7 @@ func run() error {
 	flag.DurationVar(&o.After, "after", 5*time.Second, "steady traffic after recovery")
 	flag.DurationVar(&o.Outage, "outage", 5*time.Second, "length of a reader or region outage")
 	flag.DurationVar(&o.WriteEvery, "write-every", 100*time.Millisecond, "one write per region this often")
+	flag.DurationVar(&o.StallAfter, "stall-after", 2*time.Second, "a write slower than this counts toward RTO")
 	flag.DurationVar(&o.ReadEvery, "read-every", 100*time.Millisecond, "one read per region this often")
 	portOffset := flag.Int("port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
 	netOctet := flag.Int("net", 10, "database address octet when starting its own lab (127.N.x.y)")
