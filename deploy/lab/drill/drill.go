@@ -41,9 +41,9 @@ type Options struct {
 	// (2 s: well above any region's normal write, cross-region ones
 	// included).
 	StallAfter time.Duration
-	Clients         []traffic.Client
-	Progress        io.Writer
-	Commit          string
+	Clients    []traffic.Client
+	Progress   io.Writer
+	Commit     string
 }
 
 // DefaultClients places one client population in each region's home: the
