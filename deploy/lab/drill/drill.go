@@ -402,6 +402,12 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 	regions := map[string]map[traffic.Kind]map[string]*acc{}
 	outcomes := map[string][]stats.Outcome{}
 	var beforeReads []float64
+	for _, c := range o.Clients {
+		regions[c.Region] = map[traffic.Kind]map[string]*acc{}
+		for _, k := range []traffic.Kind{traffic.Read, traffic.Write} {
+			regions[c.Region][k] = map[string]*acc{"before": {}, "during": {}, "after": {}}
+		}
+	}
 	rr := map[string]RegionReport{}
 	for _, s := range samples {
 		a := regions[s.Region][s.Kind][phase(s.Start, rep)]

@@ -1,0 +1,72 @@
+package drill
+
+import (
+	"testing"
+	"time"
+
+	"hyundai-poc.com/loadtest/traffic"
+)
+
+// The analysis over a made-up run: writes in one region fail for a while,
+// in another they are held for seconds and then commit.
+func TestAnalyse(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	var samples []traffic.Sample
+	add := func(region string, kind traffic.Kind, startMs, tookMs, status int) {
+		samples = append(samples, traffic.Sample{Kind: kind, Region: region, Start: at(startMs), End: at(startMs + tookMs), Status: status})
+	}
+	for ms := 0; ms < 10000; ms += 100 {
+		add("a", traffic.Read, ms, 10, 200)
+		add("b", traffic.Read, ms, 10, 200)
+		switch {
+		case ms >= 3000 && ms < 4000:
+			add("a", traffic.Write, ms, 20, 503) // failed for a second
+		default:
+			add("a", traffic.Write, ms, 20, 201)
+		}
+		switch {
+		case ms >= 3000 && ms < 3500:
+			add("b", traffic.Write, ms, 3000, 201) // held 3 s, then committed
+		default:
+			add("b", traffic.Write, ms, 20, 201)
+		}
+	}
+	add("b", traffic.Read, 3100, 5, 0) // one failed read
+	rep := &Report{TriggeredAt: at(3000), RecoveredAt: at(7000), EndedAt: at(10000), RTOms: map[string]int64{},
+		FailedReads: map[string]int{}}
+	o := Options{Clients: []traffic.Client{{Region: "a"}, {Region: "b"}}}
+	o.defaults()
+	analyse(samples, rep, o)
+	if got := rep.RTOms["a"]; got != 1020 {
+		t.Errorf("RTO a = %d, want 1020 (first failure at 3000 to the end of the next success at 4020)", got)
+	}
+	// b's writes started 3000..3400 took 3 s: stalled; the write at 3500 is prompt and ends at 3520.
+	if got := rep.RTOms["b"]; got != 520 {
+		t.Errorf("RTO b = %d, want 520", got)
+	}
+	if rep.FailedReads["a"] != 0 || rep.FailedReads["b"] != 1 {
+		t.Errorf("failed reads %v", rep.FailedReads)
+	}
+	w := rep.Regions["a"].Writes
+	if w["before"].Attempts != 30 || w["during"].Failed != 10 || w["after"].Attempts != 30 {
+		t.Errorf("phases of a: %+v", w)
+	}
+	if rep.Regions["b"].Writes["during"].Latency.Max != 3000 {
+		t.Errorf("longest write of b during: %v", rep.Regions["b"].Writes["during"].Latency)
+	}
+}
+
+func TestPickTarget(t *testing.T) {
+	regions := []string{"us-east-1", "us-west-2", "ap-northeast-2"}
+	for _, c := range []struct{ scenario, writer, want string }{
+		{"switchover", "us-east-1", "us-west-2"},
+		{"failover", "us-west-2", "us-east-1"},
+		{"region-outage", "us-east-1", "ap-northeast-2"},
+		{"reader-outage", "us-east-1", "us-west-2"},
+	} {
+		if got := pickTarget(c.scenario, c.writer, regions); got != c.want {
+			t.Errorf("pickTarget(%s, writer %s) = %s, want %s", c.scenario, c.writer, got, c.want)
+		}
+	}
+}
