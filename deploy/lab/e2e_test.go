@@ -174,7 +174,7 @@ func TestLabEndToEnd(t *testing.T) {
 		}
 	})
 
-	short := drill.Options{Before: 2 * time.Second, After: 2 * time.Second, Outage: 3 * time.Second,
+	short := drill.Options{Warmup: time.Second, Before: 2 * time.Second, After: 2 * time.Second, Outage: 3 * time.Second,
 		RecoveryTimeout: 30 * time.Second, Progress: logWriter{t}}
 	check := func(t *testing.T, rep *drill.Report) {
 		t.Helper()

@@ -34,6 +34,7 @@ func run() error {
 	dir := flag.String("dir", lab.DefaultDir(), "the lab's directory")
 	flag.StringVar(&o.Scenario, "scenario", "switchover", strings.Join(drill.Scenarios, "|"))
 	flag.StringVar(&o.Target, "to", "", "region to promote or take out (picked when empty)")
+	flag.DurationVar(&o.Warmup, "warmup", 3*time.Second, "traffic before the measured part, to fill connection pools (-1s for none)")
 	flag.DurationVar(&o.Before, "before", 5*time.Second, "steady traffic before the trigger")
 	flag.DurationVar(&o.After, "after", 5*time.Second, "steady traffic after recovery")
 	flag.DurationVar(&o.Outage, "outage", 5*time.Second, "length of a reader or region outage")
