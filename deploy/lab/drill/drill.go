@@ -402,11 +402,14 @@ func verify(ctx context.Context, c *lab.Client, samples []traffic.Sample, rep *R
 	return nil
 }
 
-func phase(t time.Time, rep *Report) string {
+// phase places an attempt: "before" only if it ended before the trigger
+// (one in flight when the event hit belongs to the event), "after" if it
+// started after recovery, else "during".
+func phase(s traffic.Sample, rep *Report) string {
 	switch {
-	case t.Before(rep.TriggeredAt):
+	case s.End.Before(rep.TriggeredAt):
 		return "before"
-	case t.Before(rep.RecoveredAt):
+	case s.Start.Before(rep.RecoveredAt):
 		return "during"
 	default:
 		return "after"
@@ -429,7 +432,7 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 	}
 	rr := map[string]RegionReport{}
 	for _, s := range samples {
-		a := regions[s.Region][s.Kind][phase(s.Start, rep)]
+		a := regions[s.Region][s.Kind][phase(s, rep)]
 		a.attempts++
 		if !s.OK() {
 			a.failed++
@@ -441,7 +444,7 @@ func analyse(samples []traffic.Sample, rep *Report, o Options) {
 			// unavailability to the user even if it commits in the end.
 			prompt := s.OK() && s.Latency() <= o.StallAfter
 			outcomes[s.Region] = append(outcomes[s.Region], stats.Outcome{Start: s.Start, End: s.End, OK: prompt})
-		} else if s.OK() && s.Start.Before(rep.TriggeredAt) {
+		} else if s.OK() && s.End.Before(rep.TriggeredAt) {
 			beforeReads = append(beforeReads, float64(s.Latency())/float64(time.Millisecond))
 		}
 	}
