@@ -34,6 +34,7 @@ type Cluster struct {
 	dns     map[string]*resolver.Server
 	appPass string
 	ttl     time.Duration
+	dir     string
 	// OnRegionCut is told when a region is cut off or joined again, so the
 	// edge can follow.
 	OnRegionCut func(region string, cut bool)
@@ -64,7 +65,7 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (c *Cluster, err error
 		logf = func(string, ...any) {}
 	}
 	c = &Cluster{
-		layout: cfg.Layout, table: cfg.Table, net: link.NewNetwork(cfg.Table), ttl: cfg.TTL,
+		layout: cfg.Layout, table: cfg.Table, net: link.NewNetwork(cfg.Table), ttl: cfg.TTL, dir: cfg.Dir,
 		nodes: map[string]*dbserver.Server{}, dns: map[string]*resolver.Server{},
 		writer: cfg.Writer, dead: map[string]bool{}, isolated: map[string]bool{}, readerStopped: map[string]bool{},
 	}
@@ -87,15 +88,7 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (c *Cluster, err error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lf, lerr := os.Create(filepath.Join(cfg.Dir, "logs", "db-"+r+".log"))
-			var w io.Writer
-			if lerr == nil {
-				w = lf
-			}
-			s, err := dbserver.Start(ctx, dbserver.Options{
-				Name: r, Host: c.layout.NodeHost(r), Port: 3306, ReportHost: r,
-				Dir: filepath.Join(cfg.Dir, "db"), Log: w, AppPassword: c.appPass,
-			})
+			s, err := c.startNode(ctx, r)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -148,6 +141,19 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (c *Cluster, err error
 	c.pointDNS(c.writer)
 	logf("DNS up: one server per region, TTL %s", cfg.TTL)
 	return c, nil
+}
+
+// startNode starts region's database server with the cluster's shared
+// application password.
+func (c *Cluster) startNode(ctx context.Context, region string) (*dbserver.Server, error) {
+	var w io.Writer
+	if lf, err := os.OpenFile(filepath.Join(c.dir, "logs", "db-"+region+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+		w = lf
+	}
+	return dbserver.Start(ctx, dbserver.Options{
+		Name: region, Host: c.layout.NodeHost(region), Port: 3306, ReportHost: region,
+		Dir: filepath.Join(c.dir, "db"), Log: w, AppPassword: c.appPass,
+	})
 }
 
 func secret() string {
@@ -333,6 +339,48 @@ func (c *Cluster) Failover(ctx context.Context, to string) (Result, error) {
 		Lacked: lacked, OldPos: oldPos, NewPos: newPos,
 		Message: fmt.Sprintf("writer %s killed, %s promoted at GTID %s; old writer had logged %s: %d transaction(s) lost",
 			from, to, newPos, oldPos, lacked)}, nil
+}
+
+// Rejoin rebuilds a node that a failover left dead: a fresh server in its
+// region that copies everything from the current writer's binlog and
+// replicates from then on, as AWS rebuilds the old primary as a secondary.
+func (c *Cluster) Rejoin(ctx context.Context, region string) (Result, error) {
+	if err := c.layout.Valid(region); err != nil {
+		return Result{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.isDead(region) {
+		return Result{}, fmt.Errorf("%s's node is running; rejoin rebuilds a node a failover left down", region)
+	}
+	st := newStepper()
+	c.nodes[region].Stop() // removes the dead node's data
+	s, err := c.startNode(ctx, region)
+	if err != nil {
+		return Result{}, err
+	}
+	c.nodes[region] = s
+	st.done("start empty node")
+	w := c.nodes[c.Writer()]
+	if err := s.ReplicateFrom(ctx, c.layout.LinkAddr(region, c.Writer()), w.ReplPass); err != nil {
+		return Result{}, err
+	}
+	c.stateMu.Lock()
+	c.dead[region] = false
+	c.stateMu.Unlock()
+	if err := c.applyLinks(); err != nil {
+		return Result{}, err
+	}
+	pos, err := w.GTIDBinlogPos(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.WaitForGTID(ctx, pos, 2*time.Minute); err != nil {
+		return Result{}, fmt.Errorf("%s copying from %s: %w", region, c.Writer(), err)
+	}
+	st.done("copy from writer")
+	return Result{Op: "rejoin", Took: time.Since(st.start), Steps: st.steps,
+		Message: fmt.Sprintf("%s rebuilt as a replica of %s, caught up to GTID %s", region, c.Writer(), pos)}, nil
 }
 
 func (c *Cluster) checkTarget(to string) (from string, err error) {

@@ -148,6 +148,20 @@ func TestClusterSwitchoverAndFailover(t *testing.T) {
 	if _, err := c.Switchover(ctx, "us-west-2"); err == nil {
 		t.Fatal("switchover to a dead node accepted")
 	}
+	if _, err := c.Rejoin(ctx, "us-east-1"); err == nil {
+		t.Fatal("rejoin of a running node accepted")
+	}
+	res, err = c.Rejoin(ctx, "us-west-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(res.Message, res.Steps)
+	if err := open("us-west-2", "us-west-2").QueryRow("SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("rebuilt node has %d rows (%v), want all 3", n, err)
+	}
+	if err := insert("us-west-2", "us-west-2", 99); err == nil {
+		t.Fatal("rebuilt node takes writes from the application's user")
+	}
 
 	if _, err := c.SetReaderStopped("us-east-1", true); err != nil {
 		t.Fatal(err)

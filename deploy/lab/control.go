@@ -75,6 +75,11 @@ func (l *Lab) serveControl() error {
 		_ = l.writeState()
 		return res, err
 	})
+	op("/v1/rejoin", func(ctx context.Context, req Request) (Result, error) {
+		res, err := l.Cluster.Rejoin(ctx, req.Region)
+		_ = l.writeState()
+		return res, err
+	})
 	op("/v1/isolate", func(ctx context.Context, req Request) (Result, error) { return l.Cluster.Isolate(req.Region, true) })
 	op("/v1/heal", func(ctx context.Context, req Request) (Result, error) { return l.Cluster.Isolate(req.Region, false) })
 	op("/v1/reader/stop", func(ctx context.Context, req Request) (Result, error) {

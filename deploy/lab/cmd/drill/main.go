@@ -84,7 +84,7 @@ func run() error {
 		return err
 	}
 	if rep.Scenario == "failover" {
-		fmt.Printf("note: %s's node stays down; `make lab-down && make lab` for a fresh lab\n", rep.WriterBefore)
+		fmt.Printf("note: %s's node stays down; `bin/lab rejoin %s` rebuilds it as a replica\n", rep.WriterBefore, rep.WriterBefore)
 	}
 	if !rep.Recovered {
 		return errors.New("writes did not recover in every region")

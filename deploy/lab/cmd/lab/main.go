@@ -6,6 +6,7 @@
 //	lab switchover --to REGION  planned move of the writer (no loss)
 //	lab failover --to REGION    unplanned: kill the writer, promote REGION
 //	lab isolate|heal REGION     cut or restore every link of a region
+//	lab rejoin REGION           rebuild a node a failover left down as a replica
 //	lab stop|start reader|backend REGION
 package main
 
@@ -33,6 +34,7 @@ const usage = `usage: lab [--dir DIR] COMMAND
   switchover --to REGION                                planned writer move, no loss
   failover --to REGION                                  kill the writer, promote REGION
   isolate REGION | heal REGION                          cut or restore a region's links
+  rejoin REGION                                         rebuild a node a failover left down
   stop reader|backend REGION | start reader|backend REGION`
 
 func main() {
@@ -74,7 +76,7 @@ func run(args []string) error {
 			return fmt.Errorf("usage: lab %s --to REGION", cmd)
 		}
 		return op(ctx, *dir, "/v1/"+cmd, *to)
-	case "isolate", "heal":
+	case "isolate", "heal", "rejoin":
 		if len(rest) != 1 {
 			return fmt.Errorf("usage: lab %s REGION", cmd)
 		}
