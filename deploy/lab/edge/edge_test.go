@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"hyundai-poc.com/lab/geo"
 )
@@ -166,5 +167,35 @@ func TestRefusedOrigin(t *testing.T) {
 	}
 	if _, err := New(Config{Geo: g, Origins: map[string]string{"us-east-1": dead}}); err == nil {
 		t.Fatal("edge without an origin for a routed region accepted")
+	}
+}
+
+func TestFailsOverOnTimeout(t *testing.T) {
+	g, err := geo.Load(filepath.Join("..", "..", "geo", "locations.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	west := newOrigin(t, "us-west-2")
+	e, err := New(Config{Geo: g, Origins: map[string]string{"us-east-1": slow.URL, "us-west-2": west.srv.URL, "ap-northeast-2": slow.URL},
+		Secondary: map[string]string{"us-east-1": "us-west-2"}, ResponseTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	if resp := do(t, "GET", srv.URL+"/", nil); resp.StatusCode != 200 || resp.Header.Get(HeaderOrigin) != "us-west-2" {
+		t.Fatalf("GET to a timing-out origin: status %d origin %q", resp.StatusCode, resp.Header.Get(HeaderOrigin))
+	}
+	if resp := do(t, "POST", srv.URL+"/", nil); resp.StatusCode != http.StatusGatewayTimeout || west.hits.Load() != 1 {
+		t.Fatalf("POST to a timing-out origin: status %d, secondary hits %d; want 504 and no retry", resp.StatusCode, west.hits.Load())
 	}
 }
