@@ -121,6 +121,16 @@ type Report struct {
 	LabReadyMs int64 `json:"lab_ready_ms"`
 }
 
+// CheckScenario says whether name is a scenario the drill knows.
+func CheckScenario(name string) error {
+	for _, s := range Scenarios {
+		if s == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown scenario %q (want one of %s)", name, strings.Join(Scenarios, ", "))
+}
+
 func (o *Options) defaults() {
 	if o.Before == 0 {
 		o.Before = 5 * time.Second
@@ -178,12 +188,8 @@ func pickTarget(scenario, writer string, regions []string) string {
 // Run runs the drill against the lab behind c.
 func Run(ctx context.Context, c *lab.Client, o Options) (*Report, error) {
 	o.defaults()
-	known := false
-	for _, s := range Scenarios {
-		known = known || s == o.Scenario
-	}
-	if !known {
-		return nil, fmt.Errorf("unknown scenario %q (want one of %s)", o.Scenario, strings.Join(Scenarios, ", "))
+	if err := CheckScenario(o.Scenario); err != nil {
+		return nil, err
 	}
 	var st lab.Status
 	if err := c.Do(ctx, "/v1/status", lab.Request{}, &st); err != nil {

@@ -50,6 +50,9 @@ func run() error {
 	if flag.NArg() != 0 {
 		return fmt.Errorf("unexpected argument %q", flag.Arg(0))
 	}
+	if err := drill.CheckScenario(o.Scenario); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	wd, _ := os.Getwd()
