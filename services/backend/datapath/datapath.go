@@ -240,12 +240,10 @@ func (c *Cluster) write(ctx context.Context, name string, onAck func(), fn Write
 			span.SetStatus(codes.Error, "no writer")
 			return fmt.Errorf("%w: no writable node within %s: %v", ErrUnavailable, c.opts.WriteRetryBudget, err)
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
+		if err := c.writer.awaitMove(ctx, backoff); err != nil {
+			return err
 		}
-		backoff = min(backoff*2, 400*time.Millisecond)
+		backoff = min(backoff*2, time.Second)
 	}
 }
 

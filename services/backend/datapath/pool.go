@@ -35,6 +35,9 @@ type pool struct {
 	gen     atomic.Int64
 
 	lastResolved atomic.Pointer[[]string]
+
+	watchMu sync.Mutex
+	moved   chan struct{} // closed when the endpoint resolves elsewhere; nil when nobody watches
 }
 
 func newPool(role, endpoint string, base *mysql.Config, r *net.Resolver, connect, lifetime time.Duration,
@@ -142,6 +145,59 @@ func (p *pool) dial(ctx context.Context, network, _ string) (net.Conn, error) {
 		errs = append(errs, err)
 	}
 	return nil, errors.Join(errs...)
+}
+
+// awaitMove waits before a retry for up to d, but returns as soon as the
+// endpoint resolves to another address than the pool last dialled: a new
+// connection to the node that just refused us costs three round trips to
+// another region, while watching DNS costs next to nothing. One watcher
+// serves every waiting request.
+func (p *pool) awaitMove(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	case <-p.moveSignal():
+	}
+	return nil
+}
+
+func (p *pool) moveSignal() <-chan struct{} {
+	p.watchMu.Lock()
+	defer p.watchMu.Unlock()
+	if p.moved == nil {
+		ch := make(chan struct{})
+		p.moved = ch
+		go p.watchDNS(ch, p.resolved())
+	}
+	return p.moved
+}
+
+// watchDNS closes ch when the endpoint's answer differs from last, or
+// after two seconds, whichever comes first.
+func (p *pool) watchDNS(ch chan struct{}, last []string) {
+	defer func() {
+		p.watchMu.Lock()
+		p.moved = nil
+		p.watchMu.Unlock()
+		close(ch)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, _, ips, err := p.resolve(ctx); err == nil && len(last) > 0 && !sameSet(ips, last) {
+				return
+			}
+		}
+	}
 }
 
 func (p *pool) resolved() []string {
