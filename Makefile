@@ -120,3 +120,7 @@ site: ## The site on :3000 in front of the backend of `make dev` (start that fir
 browser-test: ## The site's browser tests in chromium; screenshots in test-results/screenshots/
 	@scripts/install-deps.sh chromium
 	go test -count=1 -v ./services/frontend/browser/
+
+.PHONY: lab-report
+lab-report: ## Rewrite docs/lab.md's results from the newest drill and latency runs in test-results/
+	@go run ./deploy/lab/cmd/labreport --doc docs/lab.md
