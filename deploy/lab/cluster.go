@@ -176,6 +176,20 @@ func (c *Cluster) Writer() string {
 // Node is region's database server.
 func (c *Cluster) Node(region string) *dbserver.Server { return c.nodes[region] }
 
+// WriterRecord is what region's DNS holds for the writer name now (its
+// clients may still have the previous answer cached for up to a TTL).
+func (c *Cluster) WriterRecord(region string) string {
+	s, ok := c.dns[region]
+	if !ok {
+		return ""
+	}
+	ip, ok := s.Record(c.layout.WriterName())
+	if !ok {
+		return ""
+	}
+	return ip.String()
+}
+
 // pointDNS makes every region's writer name answer with that region's link
 // to writer's node.
 func (c *Cluster) pointDNS(writer string) {

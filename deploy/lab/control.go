@@ -40,6 +40,7 @@ type RegionStatus struct {
 	BackendReady  bool            `json:"backend_ready"`
 	FrontendReady bool            `json:"frontend_ready"`
 	EdgeCut       bool            `json:"edge_cut"`
+	WriterDNS     string          `json:"writer_dns"`
 	LagMs         *float64        `json:"replication_lag_ms,omitempty"`
 	ReadSource    string          `json:"read_source,omitempty"`
 	WriterSeen    string          `json:"writer_region_seen,omitempty"`
@@ -154,7 +155,7 @@ func (l *Lab) Status(ctx context.Context) Status {
 	st := Status{Writer: l.Cluster.Writer(), Nodes: l.Cluster.Status(ctx), Settings: l.Settings(), ReadyMs: l.ReadyIn.Milliseconds()}
 	client := &http.Client{Timeout: 2 * time.Second}
 	for _, r := range l.Layout.Regions {
-		rs := RegionStatus{Region: r, EdgeCut: l.Edge != nil && l.Edge.Down(r)}
+		rs := RegionStatus{Region: r, EdgeCut: l.Edge != nil && l.Edge.Down(r), WriterDNS: l.Cluster.WriterRecord(r)}
 		if p := l.backends[r]; p != nil {
 			rs.BackendPid = p.Pid()
 		}

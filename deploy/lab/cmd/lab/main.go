@@ -192,7 +192,7 @@ func status(ctx context.Context, dir string, args []string) error {
 			n.Replicating, behind, reader, links, n.LastError)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "REGION\tBACKEND PID\tBACKEND\tFRONTEND\tEDGE PATH\tLAG (ms)\tREADS FROM\tWRITER SEEN")
+	fmt.Fprintln(tw, "REGION\tBACKEND PID\tBACKEND\tFRONTEND\tEDGE PATH\tWRITER NAME ->\tLAG (ms)\tREADS FROM\tWRITER SEEN")
 	for _, r := range st.Regions {
 		lag := "-"
 		if r.LagMs != nil {
@@ -202,8 +202,8 @@ func status(ctx context.Context, dir string, args []string) error {
 		if r.EdgeCut {
 			edge = "cut"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Region, r.BackendPid, okWord(r.BackendReady), okWord(r.FrontendReady),
-			edge, lag, dash(r.ReadSource), dash(r.WriterSeen))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Region, r.BackendPid, okWord(r.BackendReady), okWord(r.FrontendReady),
+			edge, dash(r.WriterDNS), lag, dash(r.ReadSource), dash(r.WriterSeen))
 	}
 	tw.Flush()
 	fmt.Printf("\nwriter: %s   edge: %s   DNS TTL: %dms\n", st.Writer, st.Settings.Edge, st.Settings.DNSTTLms)
