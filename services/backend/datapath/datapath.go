@@ -75,6 +75,7 @@ type Cluster struct {
 	lagKick   chan struct{}
 
 	mu     sync.Mutex
+	up     chan struct{} // closed when the monitor finds a healthy writer again
 	wstat  NodeStatus
 	rstat  NodeStatus
 	lag    time.Duration
@@ -240,10 +241,20 @@ func (c *Cluster) write(ctx context.Context, name string, onAck func(), fn Write
 			span.SetStatus(codes.Error, "no writer")
 			return fmt.Errorf("%w: no writable node within %s: %v", ErrUnavailable, c.opts.WriteRetryBudget, err)
 		}
-		if err := c.writer.awaitMove(ctx, backoff); err != nil {
-			return err
+		// Wait for a sign of a new writer rather than redial the node that
+		// just failed: each new connection costs three round trips to
+		// another region. The monitor still probes every interval.
+		wait := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return ctx.Err()
+		case <-wait.C:
+		case <-c.writer.moveSignal():
+		case <-c.writerUp():
 		}
-		backoff = min(backoff*2, time.Second)
+		wait.Stop()
+		backoff = min(backoff*2, 2*time.Second)
 	}
 }
 
@@ -343,6 +354,17 @@ func (c *Cluster) readOn(ctx context.Context, src Source, fn ReadFunc) error {
 		span.SetStatus(codes.Error, "read failed")
 	}
 	return err
+}
+
+// writerUp returns a channel closed the next time the monitor finds a
+// writable writer after it had been down.
+func (c *Cluster) writerUp() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.up == nil {
+		c.up = make(chan struct{})
+	}
+	return c.up
 }
 
 // Token returns a consistency token for a write acknowledged before the

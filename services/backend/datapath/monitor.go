@@ -128,6 +128,10 @@ func (c *Cluster) checkWriter(ctx context.Context) {
 	prev := c.wstat.Node
 	c.wstat = NodeStatus{Endpoint: c.opts.WriterAddr, Resolved: ips, Node: ni.node, Region: ni.region,
 		Healthy: true, ReadOnly: false, CheckedAt: time.Now().UTC()}
+	if c.up != nil {
+		close(c.up) // wake writes waiting for a writer
+		c.up = nil
+	}
 	c.mu.Unlock()
 	if prev != "" && prev != ni.node {
 		c.obs.WriterChanged(prev, ni.node)

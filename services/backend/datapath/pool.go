@@ -147,23 +147,9 @@ func (p *pool) dial(ctx context.Context, network, _ string) (net.Conn, error) {
 	return nil, errors.Join(errs...)
 }
 
-// awaitMove waits before a retry for up to d, but returns as soon as the
-// endpoint resolves to another address than the pool last dialled: a new
-// connection to the node that just refused us costs three round trips to
-// another region, while watching DNS costs next to nothing. One watcher
-// serves every waiting request.
-func (p *pool) awaitMove(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-	case <-p.moveSignal():
-	}
-	return nil
-}
-
+// moveSignal returns a channel that is closed when the endpoint resolves
+// to another address than the pool last dialled (or after two seconds).
+// One watcher serves every waiting request.
 func (p *pool) moveSignal() <-chan struct{} {
 	p.watchMu.Lock()
 	defer p.watchMu.Unlock()
