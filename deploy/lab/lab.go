@@ -330,8 +330,11 @@ func (l *Lab) backendEnv(region string) map[string]string {
 func (l *Lab) frontendEnv(region string) map[string]string {
 	_, port, _ := net.SplitHostPort(l.Layout.FrontendAddr(region))
 	var eps []string
+	// Through the edge, pinned to each region: the dashboard's latency
+	// panel then measures from the visitor's simulated location, as a
+	// browser in Seoul measuring three regional load balancers would.
 	for _, r := range l.Layout.Regions {
-		eps = append(eps, r+"=http://"+l.Layout.FrontendAddr(r))
+		eps = append(eps, r+"=http://"+l.Layout.EdgeAddr()+edge.PathPrefixRegion+r)
 	}
 	return map[string]string{
 		"REGION":           region,

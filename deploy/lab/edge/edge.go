@@ -131,21 +131,27 @@ type Route struct {
 
 // Route places a request and picks its origins.
 func (e *Edge) Route(r *http.Request) (Route, error) {
+	// The header (a test client's), then ?loc= (a choice made just now),
+	// then the cookie (a choice made before).
 	loc := r.Header.Get(HeaderLocation)
+	if loc == "" {
+		loc = r.URL.Query().Get("loc")
+	}
 	if loc == "" {
 		if c, err := r.Cookie("loc"); err == nil {
 			loc = c.Value
 		}
-	}
-	if loc == "" {
-		loc = r.URL.Query().Get("loc")
 	}
 	m, err := e.cfg.Geo.Resolve(loc)
 	if err != nil {
 		return Route{}, err
 	}
 	rt := Route{Location: m.Location, Record: m.Record, Region: m.Region, Primary: m.Region}
-	if pin := r.Header.Get(HeaderRegion); pin != "" {
+	pin := r.Header.Get(HeaderRegion)
+	if p, ok := pinnedPath(r.URL.Path); ok {
+		pin = p
+	}
+	if pin != "" {
 		if _, ok := e.cfg.Origins[pin]; !ok {
 			return Route{}, fmt.Errorf("%s: unknown region %q", HeaderRegion, pin)
 		}
@@ -155,12 +161,39 @@ func (e *Edge) Route(r *http.Request) (Route, error) {
 	return rt, nil
 }
 
+// PathPrefixRegion addresses one region's load balancer by path, for
+// clients that cannot set HeaderRegion: /_region/us-west-2/healthz goes to
+// us-west-2's /healthz, paying the delay from the client's location. The
+// dashboard's latency panel measures each region this way in the lab.
+const PathPrefixRegion = "/_region/"
+
+func pinnedPath(path string) (region string, ok bool) {
+	rest, ok := strings.CutPrefix(path, PathPrefixRegion)
+	if !ok {
+		return "", false
+	}
+	region, _, _ = strings.Cut(rest, "/")
+	return region, true
+}
+
 // ServeHTTP answers /_edge/route itself and forwards everything else.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, err := e.Route(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
+	}
+	if region, ok := pinnedPath(r.URL.Path); ok {
+		r.URL.Path = strings.TrimPrefix(r.URL.Path, PathPrefixRegion+region)
+		if r.URL.Path == "" {
+			r.URL.Path = "/"
+		}
+		r.URL.RawPath = ""
+	}
+	// A location chosen with ?loc= sticks, as a browser's location would:
+	// the pages it links to carry no parameter.
+	if r.URL.Query().Get("loc") != "" && r.Header.Get(HeaderLocation) == "" && rt.Location != "" {
+		http.SetCookie(w, &http.Cookie{Name: "loc", Value: rt.Location, Path: "/", SameSite: http.SameSiteLaxMode})
 	}
 	if r.URL.Path == "/_edge/route" {
 		w.Header().Set("Content-Type", "application/json")

@@ -199,3 +199,35 @@ func TestFailsOverOnTimeout(t *testing.T) {
 		t.Fatalf("POST to a timing-out origin: status %d, secondary hits %d; want 504 and no retry", resp.StatusCode, west.hits.Load())
 	}
 }
+
+func TestPinnedPathAndStickyLocation(t *testing.T) {
+	srv, origins, _ := setup(t)
+
+	// /_region/R/... goes to R's /..., whatever the location says.
+	req, _ := http.NewRequest("GET", srv.URL+"/_region/us-west-2/healthz?rtt=1", nil)
+	req.Header.Set(HeaderLocation, "KR")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get(HeaderOrigin) != "us-west-2" || string(body) != "GET /healthz" || origins["us-west-2"].hits.Load() != 1 {
+		t.Fatalf("pinned path: origin %q, origin saw %q", resp.Header.Get(HeaderOrigin), body)
+	}
+	if r := do(t, "GET", srv.URL+"/_region/mars-1/healthz", nil); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("unknown pinned region: %d", r.StatusCode)
+	}
+
+	// ?loc= sets the cookie, and beats an older cookie.
+	req, _ = http.NewRequest("GET", srv.URL+"/?loc=kr", nil)
+	req.AddCookie(&http.Cookie{Name: "loc", Value: "US-VA"})
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get(HeaderOrigin) != "ap-northeast-2" || !strings.Contains(resp.Header.Get("Set-Cookie"), "loc=KR") {
+		t.Fatalf("?loc=: origin %q, cookie %q", resp.Header.Get(HeaderOrigin), resp.Header.Get("Set-Cookie"))
+	}
+}

@@ -156,7 +156,7 @@
     var ctl = new AbortController();
     var timer = setTimeout(function () { ctl.abort(); }, 3000);
     var t0 = performance.now();
-    return fetch(url, { mode: 'cors', cache: 'no-store', credentials: 'omit', signal: ctl.signal })
+    return fetch(url, { mode: 'cors', cache: 'no-store', credentials: 'same-origin', signal: ctl.signal })
       .then(function (r) { return r.arrayBuffer().then(function () { return performance.now() - t0; }); })
       .catch(function () { return null; })
       .then(function (ms) {
