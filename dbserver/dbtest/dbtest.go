@@ -57,9 +57,29 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+var (
+	exitMu    sync.Mutex
+	exitHooks []func()
+)
+
+// AtExit registers f to run when the test binary ends through Main, also
+// on Ctrl-C: for what outlives single tests, such as a built binary.
+func AtExit(f func()) {
+	exitMu.Lock()
+	defer exitMu.Unlock()
+	exitHooks = append(exitHooks, f)
+}
+
 func stopShared() {
 	if shared != nil && shared.Server != nil {
 		shared.Server.Stop()
+	}
+	exitMu.Lock()
+	hooks := exitHooks
+	exitHooks = nil
+	exitMu.Unlock()
+	for _, f := range hooks {
+		f()
 	}
 }
 

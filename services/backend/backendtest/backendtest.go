@@ -58,6 +58,8 @@ func Binary(t testing.TB) string {
 			buildErr = err
 			return
 		}
+		// Removed when the test binary ends (dbtest.Main runs the hooks).
+		dbtest.AtExit(func() { os.RemoveAll(dir) })
 		binPath = filepath.Join(dir, "backend")
 		cmd := exec.Command("go", "build", "-o", binPath, "hyundai-poc.com/backend/cmd/backend")
 		if out, err := cmd.CombinedOutput(); err != nil {
