@@ -24,6 +24,10 @@ build: ## Build every binary into bin/
 test: deps lint ## Run every test against real servers (installs what is missing)
 	go test -count=1 -timeout 30m $(PKGS)
 
+.PHONY: test-race
+test-race: deps ## Every test under the race detector (needs gcc for cgo)
+	go test -race -count=1 -timeout 30m $(PKGS)
+
 .PHONY: test-short
 test-short: ## Unit tests only: no database servers, no browser
 	go test -count=1 -short $(PKGS)
