@@ -34,7 +34,26 @@ import (
 // commit is set at build time (-ldflags -X main.commit=...).
 var commit = "dev"
 
+const usage = `usage: backend [serve]          serve the API on PORT
+       backend migrate up       apply the embedded migrations through the writer
+       backend migrate status   print the schema version
+Configuration comes from the environment: REGION, PORT, DB_WRITER_HOST, DB_READER_HOST, ...`
+
 func main() {
+	args := os.Args[1:]
+	var cmd string
+	switch {
+	case len(args) == 0 || len(args) == 1 && args[0] == "serve":
+		cmd = "serve"
+	case len(args) == 2 && args[0] == "migrate" && (args[1] == "up" || args[1] == "status"):
+		cmd = args[1]
+	case len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help"):
+		fmt.Println(usage)
+		return
+	default:
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
 	cfg, err := config.Parse(os.Getenv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "backend: invalid configuration:\n%v\n", err)
@@ -42,16 +61,10 @@ func main() {
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})).
 		With("service", "backend", "region", cfg.Region)
-
-	args := os.Args[1:]
-	switch {
-	case len(args) == 0 || args[0] == "serve":
+	if cmd == "serve" {
 		err = run(cfg, log)
-	case args[0] == "migrate" && len(args) == 2 && (args[1] == "up" || args[1] == "status"):
-		err = migrate(cfg, args[1])
-	default:
-		fmt.Fprintln(os.Stderr, "usage: backend [serve] | backend migrate up|status")
-		os.Exit(2)
+	} else {
+		err = migrate(cfg, cmd)
 	}
 	if err != nil {
 		log.Error("exiting", "error", err.Error())

@@ -66,3 +66,15 @@ func TestBinaryServesAndLogsNoPersonalData(t *testing.T) {
 		t.Errorf("backend did not exit 0 on SIGTERM:\n%s", logs)
 	}
 }
+
+func TestUsage(t *testing.T) {
+	bin := backendtest.Binary(t)
+	out, err := exec.Command(bin, "migrate", "sideways").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.HasPrefix(string(out), "usage: backend") {
+		t.Fatalf("bad arguments: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "--help").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "migrate up") {
+		t.Fatalf("--help: %v\n%s", err, out)
+	}
+}
