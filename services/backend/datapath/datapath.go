@@ -164,9 +164,6 @@ func (c *Cluster) Close() {
 	c.reader.close()
 }
 
-// Source is this process's heartbeat row name.
-func (c *Cluster) Source() string { return c.source }
-
 // Status returns the monitor's latest view.
 func (c *Cluster) Status() Status {
 	c.mu.Lock()
@@ -236,7 +233,7 @@ func (c *Cluster) write(ctx context.Context, name string, onAck func(), fn Write
 		if c.writer.reset(gen) {
 			c.log.Warn("writer connection failed; pool dropped, endpoint resolved again", "error", err.Error(), "attempt", attempt)
 		}
-		c.markWriter(false, err)
+		c.markWriterDown(err)
 		if time.Now().Add(backoff).After(deadline) {
 			span.SetStatus(codes.Error, "no writer")
 			return fmt.Errorf("%w: no writable node within %s: %v", ErrUnavailable, c.opts.WriteRetryBudget, err)
@@ -276,7 +273,7 @@ func (c *Cluster) Read(ctx context.Context, fn ReadFunc) (Source, error) {
 		if err == nil || !isNodeFailure(err) && !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			return FromReader, err
 		}
-		c.markReader(false, err)
+		c.markReaderDown(err)
 		reason = "reader_error"
 	}
 	c.obs.ReadFallback(reason)

@@ -84,50 +84,53 @@ func (c *Cluster) checkTimeout() time.Duration {
 	return max(c.opts.MonitorInterval, c.opts.ConnectTimeout+time.Second)
 }
 
-func (c *Cluster) checkWriter(ctx context.Context) {
+// probeEndpoint resolves p's endpoint and asks the node behind it who it
+// is. A changed DNS answer drops the pool first, so the probe (and every
+// request after it) reaches the node the endpoint names now; a probe that
+// fails on the node, or times out, drops it too. With mustWrite a
+// read-only node counts as a failure.
+func (c *Cluster) probeEndpoint(ctx context.Context, p *pool, prevIPs []string, mustWrite bool) (ni nodeInfo, ips []string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.checkTimeout())
 	defer cancel()
-	_, _, ips, rerr := c.writer.resolve(ctx)
-	db, gen := c.writer.db()
+	_, _, ips, rerr := p.resolve(ctx)
+	if rerr != nil {
+		ips = prevIPs
+	}
+	db, gen := p.db()
+	if rerr == nil && len(prevIPs) > 0 && !sameSet(prevIPs, ips) {
+		if p.reset(gen) {
+			c.log.Info(p.role+" endpoint resolves elsewhere; pool dropped", "from", prevIPs, "to", ips)
+		}
+		db, gen = p.db()
+	}
+	start := time.Now()
+	ni, err = probe(ctx, db)
+	c.obs.QueryDone(p.role, outcome(err), time.Since(start))
+	if err == nil && mustWrite && ni.readOnly {
+		err = ErrReadOnlyNode
+	}
+	// Our own check timing out means the node is not answering.
+	if err != nil && (isNodeFailure(err) || ctx.Err() != nil) {
+		p.reset(gen)
+	}
+	return ni, ips, err
+}
+
+func (c *Cluster) checkWriter(ctx context.Context) {
 	c.mu.Lock()
 	prevIPs := c.wstat.Resolved
 	c.mu.Unlock()
-	// A changed DNS answer means the endpoint moved: drop the pool now
-	// rather than wait for its connections to age out.
-	if rerr == nil && len(prevIPs) > 0 && !sameSet(prevIPs, ips) {
-		if c.writer.reset(gen) {
-			c.log.Info("writer endpoint resolves elsewhere; pool dropped", "from", prevIPs, "to", ips)
-		}
-		db, gen = c.writer.db()
-	}
-	start := time.Now()
-	ni, err := probe(ctx, db)
-	c.obs.QueryDone("writer", outcome(err), time.Since(start))
-	if ctx.Err() != nil && err != nil && !isNodeFailure(err) {
-		// Our check timed out: the node is not answering.
-		c.writer.reset(gen)
-	}
-	if err == nil && ni.readOnly {
-		err = ErrReadOnlyNode
-	}
+	ni, ips, err := c.probeEndpoint(ctx, c.writer, prevIPs, true)
+	now := time.Now().UTC()
+	c.mu.Lock()
 	if err != nil {
-		if isNodeFailure(err) {
-			c.writer.reset(gen)
-		}
-		c.mu.Lock()
-		c.wstat.Healthy = false
-		c.wstat.Error = err.Error()
-		c.wstat.CheckedAt = time.Now().UTC()
-		if rerr == nil {
-			c.wstat.Resolved = ips
-		}
+		c.wstat.Healthy, c.wstat.Error, c.wstat.CheckedAt, c.wstat.Resolved = false, err.Error(), now, ips
 		c.mu.Unlock()
 		return
 	}
-	c.mu.Lock()
 	prev := c.wstat.Node
 	c.wstat = NodeStatus{Endpoint: c.opts.WriterAddr, Resolved: ips, Node: ni.node, Region: ni.region,
-		Healthy: true, ReadOnly: false, CheckedAt: time.Now().UTC()}
+		Healthy: true, ReadOnly: false, CheckedAt: now}
 	if c.up != nil {
 		close(c.up) // wake writes waiting for a writer
 		c.up = nil
@@ -140,36 +143,18 @@ func (c *Cluster) checkWriter(ctx context.Context) {
 }
 
 func (c *Cluster) checkReader(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, c.checkTimeout())
-	defer cancel()
-	_, _, ips, rerr := c.reader.resolve(ctx)
-	db, gen := c.reader.db()
 	c.mu.Lock()
 	prevIPs := c.rstat.Resolved
 	c.mu.Unlock()
-	if rerr == nil && len(prevIPs) > 0 && !sameSet(prevIPs, ips) {
-		c.reader.reset(gen)
-		db, gen = c.reader.db()
-	}
-	start := time.Now()
-	ni, err := probe(ctx, db)
-	c.obs.QueryDone("reader", outcome(err), time.Since(start))
+	ni, ips, err := c.probeEndpoint(ctx, c.reader, prevIPs, false)
 	now := time.Now().UTC()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
-		if isNodeFailure(err) || ctx.Err() != nil {
-			c.reader.reset(gen)
-		}
 		if c.rstat.Healthy {
 			c.log.Warn("reader unhealthy; reads fall back to the writer", "error", err.Error())
 		}
-		c.rstat.Healthy = false
-		c.rstat.Error = err.Error()
-		c.rstat.CheckedAt = now
-		if rerr == nil {
-			c.rstat.Resolved = ips
-		}
+		c.rstat.Healthy, c.rstat.Error, c.rstat.CheckedAt, c.rstat.Resolved = false, err.Error(), now, ips
 		return
 	}
 	if !c.rstat.Healthy && !c.rstat.CheckedAt.IsZero() {
@@ -179,27 +164,23 @@ func (c *Cluster) checkReader(ctx context.Context) {
 		Healthy: true, ReadOnly: ni.readOnly, CheckedAt: now}
 }
 
-// markWriter and markReader record a failure seen by a request, so reads
-// stop trying a dead reader before the next monitor tick.
-func (c *Cluster) markWriter(healthy bool, err error) {
+// markWriterDown and markReaderDown record a failure seen by a request, so
+// reads stop trying a dead reader before the next monitor tick.
+func (c *Cluster) markWriterDown(err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.wstat.Healthy = healthy
-	if err != nil {
-		c.wstat.Error = err.Error()
-	}
+	c.wstat.Healthy = false
+	c.wstat.Error = err.Error()
 }
 
-func (c *Cluster) markReader(healthy bool, err error) {
+func (c *Cluster) markReaderDown(err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rstat.Healthy && !healthy {
+	if c.rstat.Healthy {
 		c.log.Warn("reader failed a request; reads fall back to the writer", "error", err.Error())
 	}
-	c.rstat.Healthy = healthy
-	if err != nil {
-		c.rstat.Error = err.Error()
-	}
+	c.rstat.Healthy = false
+	c.rstat.Error = err.Error()
 }
 
 // heartbeatLoop writes this process's heartbeat row every interval and soon

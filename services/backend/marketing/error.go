@@ -1,9 +1,6 @@
 package marketing
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Error codes, defined once. The HTTP layer maps each to a status.
 const (
@@ -37,13 +34,4 @@ func (e *Error) Error() string {
 // Errorf makes an Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// ErrorCode returns the code of err, EInternal when err is not an *Error.
-func ErrorCode(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return EInternal
 }

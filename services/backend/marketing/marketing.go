@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// Markets the site sells in.
-var Markets = []string{"US", "KR"}
-
 // MarketFor is the market a region serves by default.
 func MarketFor(region string) string {
 	if region == "ap-northeast-2" {
