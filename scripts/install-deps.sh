@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the tests and the lab need from Debian's packages, once:
 #   mariadb-server mariadb-client  real database servers for tests and the lab
+#   redis-server                   the durable write queue's server for tests, the lab and compose
 #   chromium fonts-nanum           the browser for the frontend's browser tests, with Korean glyphs
 #   dnsutils curl jq               for scripts/test-dns.sh, verify-deployment.sh and their tests
-# Usage: scripts/install-deps.sh [mariadb] [chromium] [scripts]   (no argument: all)
+# Usage: scripts/install-deps.sh [mariadb] [redis] [chromium] [scripts]   (no argument: all)
 # Runs quickly and changes nothing when everything is already there.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(mariadb chromium scripts)
+[ ${#want[@]} -gt 0 ] || want=(mariadb redis chromium scripts)
 
 missing=()
 for w in "${want[@]}"; do
@@ -18,6 +19,8 @@ for w in "${want[@]}"; do
          || ! command -v mariadb-install-db >/dev/null 2>&1; then
         missing+=(mariadb-server mariadb-client)
       fi ;;
+    redis)
+      { command -v redis-server || [ -x /usr/bin/redis-server ]; } >/dev/null 2>&1 || missing+=(redis-server) ;;
     chromium)
       command -v chromium >/dev/null 2>&1 || missing+=(chromium)
       # Korean glyphs, so the KR market's pages render in the browser tests' screenshots.
@@ -26,7 +29,7 @@ for w in "${want[@]}"; do
       command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
       command -v curl >/dev/null 2>&1 || missing+=(curl)
       command -v jq >/dev/null 2>&1 || missing+=(jq) ;;
-    *) echo "install-deps: unknown component '$w' (want mariadb, chromium or scripts)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown component '$w' (want mariadb, redis, chromium or scripts)" >&2; exit 2 ;;
   esac
 done
 
