@@ -8,6 +8,7 @@ require (
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/miekg/dns v1.1.68
 	github.com/prometheus/client_golang v1.23.2
+	github.com/redis/go-redis/v9 v9.23.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.38.0
 	go.opentelemetry.io/otel/exporters/stdout/stdouttrace v1.38.0
@@ -15,6 +16,7 @@ require (
 	go.opentelemetry.io/otel/trace v1.47.0
 	hyundai-poc.com/dbserver v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/migrations v0.0.0-00010101000000-000000000000
+	hyundai-poc.com/redisserver v0.0.0-00010101000000-000000000000
 )
 
 require (
@@ -39,6 +41,7 @@ require (
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.7.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	golang.org/x/mod v0.42.0 // indirect
@@ -56,4 +59,5 @@ require (
 replace (
 	hyundai-poc.com/dbserver => ../../dbserver
 	hyundai-poc.com/migrations => ../../migrations
+	hyundai-poc.com/redisserver => ../../redisserver
 )
