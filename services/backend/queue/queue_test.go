@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 
 func open(t *testing.T, consumer string, mod func(*queue.Options)) *queue.Queue {
 	t.Helper()
-	o := queue.Options{Addr: server.Addr(), Password: server.Password, Name: t.Name(), Consumer: consumer,
+	o := queue.Options{Addr: server.Addr(), Password: server.Password, Name: streamName(t), Consumer: consumer,
 		Poll: 20 * time.Millisecond, ClaimIdle: 200 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
 	if mod != nil {
 		mod(&o)
@@ -58,6 +58,27 @@ func open(t *testing.T, consumer string, mod func(*queue.Options)) *queue.Queue 
 	}
 	t.Cleanup(func() { q.Close() })
 	return q
+}
+
+var (
+	namesMu sync.Mutex
+	names   = map[string]string{}
+	runs    int
+)
+
+// streamName is unique per test run (go test -count=N reuses the server)
+// and the same for every queue one test opens.
+func streamName(t *testing.T) string {
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	if n, ok := names[t.Name()]; ok {
+		return n
+	}
+	runs++
+	n := fmt.Sprintf("%s-%d", t.Name(), runs)
+	names[t.Name()] = n
+	t.Cleanup(func() { namesMu.Lock(); delete(names, t.Name()); namesMu.Unlock() })
+	return n
 }
 
 // store stands in for the database's leads table: a unique index on the
@@ -275,7 +296,11 @@ func TestRejectedEntryMovesToDeadLetter(t *testing.T) {
 	var outcomes []queue.Outcome
 	var mu sync.Mutex
 	q2 := open(t, "a", func(o *queue.Options) {
-		o.OnDone = func(_ queue.Entry, _ time.Duration, out queue.Outcome) { mu.Lock(); outcomes = append(outcomes, out); mu.Unlock() }
+		o.OnDone = func(_ queue.Entry, _ time.Duration, out queue.Outcome) {
+			mu.Lock()
+			outcomes = append(outcomes, out)
+			mu.Unlock()
+		}
 	})
 	run(t, q2, st.apply)
 	eventually(t, "an empty queue", func() bool { return depth(t, q) == 0 })
