@@ -48,6 +48,21 @@ module "database" {
   deletion_protection   = var.db_deletion_protection
 }
 
+module "queue" {
+  source = "../modules/queue"
+
+  name = local.name
+  regions = {
+    for r, n in module.network : r => {
+      vpc_id                   = n.vpc_id
+      subnet_ids               = n.private_subnet_ids
+      client_security_group_id = n.task_security_group_id
+    }
+  }
+  password         = var.queue_password
+  alarm_topic_arns = module.observability.alarm_topic_arns
+}
+
 module "service" {
   source   = "../modules/service"
   for_each = var.regions
@@ -108,6 +123,7 @@ module "observability" {
       service_names             = s.service_names
       db_cluster_identifier     = module.database.cluster_identifiers[r]
       db_is_secondary           = r != var.primary_region
+      queue_cluster_name        = module.queue.cluster_names[r]
     }
   }
 }

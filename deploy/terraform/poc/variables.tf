@@ -115,3 +115,9 @@ variable "daily_budget_usd" {
   type        = number
   default     = 50
 }
+
+variable "queue_password" {
+  description = "Password of the backend's MemoryDB user in every region's write queue (TF_VAR_queue_password; 16-128 characters)."
+  type        = string
+  sensitive   = true
+}

@@ -16,6 +16,7 @@ locals {
   ]...)
 
   secondaries = { for r, v in var.regions : r => v if v.db_is_secondary }
+  queues      = { for r, v in var.regions : r => v.queue_cluster_name if v.queue_cluster_name != null }
 }
 
 resource "aws_sns_topic" "alarms" {
@@ -283,4 +284,43 @@ resource "aws_cloudwatch_dashboard" "global" {
       },
     ]
   })
+}
+
+# The write queue (MemoryDB): a busy engine slows every journaled write,
+# and a wrong password is someone trying the door.
+resource "aws_cloudwatch_metric_alarm" "queue_cpu" {
+  for_each = local.queues
+
+  region              = each.key
+  alarm_name          = "${var.name}-${each.key}-queue-engine-cpu"
+  alarm_description   = "The write queue's engine in ${each.key} is busy: journaled writes and drains slow down"
+  namespace           = "AWS/MemoryDB"
+  metric_name         = "EngineCPUUtilization"
+  dimensions          = { ClusterName = each.value }
+  statistic           = "Average"
+  period              = 60
+  evaluation_periods  = 5
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 80
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms[each.key].arn]
+  ok_actions          = [aws_sns_topic.alarms[each.key].arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "queue_auth_failures" {
+  for_each = local.queues
+
+  region              = each.key
+  alarm_name          = "${var.name}-${each.key}-queue-auth-failures"
+  alarm_description   = "Sign-ins to the write queue in ${each.key} failed"
+  namespace           = "AWS/MemoryDB"
+  metric_name         = "AuthenticationFailures"
+  dimensions          = { ClusterName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms[each.key].arn]
 }

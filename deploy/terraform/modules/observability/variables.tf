@@ -10,7 +10,7 @@ variable "primary_region" {
 }
 
 variable "regions" {
-  description = "What to watch in each region: the ALB and target groups, the ECS cluster and services, the regional Aurora cluster and whether it is a secondary (replication lag exists only there)."
+  description = "What to watch in each region: the ALB and target groups, the ECS cluster and services, the regional Aurora cluster and whether it is a secondary (replication lag exists only there), and the region's MemoryDB write queue."
   type = map(object({
     alb_arn_suffix            = string
     target_group_arn_suffixes = map(string)
@@ -18,6 +18,7 @@ variable "regions" {
     service_names             = map(string)
     db_cluster_identifier     = string
     db_is_secondary           = bool
+    queue_cluster_name        = optional(string)
   }))
 }
 
