@@ -45,7 +45,7 @@ bench: deps ## Benchmarks of the backend's read and write handlers against a rea
 
 .PHONY: fuzz
 fuzz: ## Fuzz lead decoding and validation for 30 s
-	go test -run '^$$' -fuzz FuzzDecodeLead -fuzztime 30s ./services/backend/marketing/...
+	go test -run '^$$' -fuzz FuzzDecodeLead -fuzztime 30s ./services/backend/internal/api/
 
 .PHONY: dev
 dev: ## One region on one machine: a database server of its own and the backend on :3001
@@ -123,7 +123,7 @@ site: ## The site on :3000 in front of the backend of `make dev` (start that fir
 .PHONY: browser-test
 browser-test: ## The site's browser tests in chromium; screenshots in test-results/screenshots/
 	@scripts/install-deps.sh chromium
-	go test -count=1 -v ./services/frontend/browser/
+	go test -count=1 -v ./e2e/browser/
 
 .PHONY: lab-report
 lab-report: ## Rewrite docs/lab.md's results from the newest drill and latency runs in test-results/

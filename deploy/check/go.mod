@@ -42,6 +42,7 @@ require (
 	golang.org/x/text v0.44.0 // indirect
 	golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	hyundai-poc.com/contract v0.0.0 // indirect
 )
 
 replace hyundai-poc.com/backend => ../../services/backend
@@ -49,3 +50,7 @@ replace hyundai-poc.com/backend => ../../services/backend
 replace hyundai-poc.com/frontend => ../../services/frontend
 
 replace hyundai-poc.com/lab => ../lab
+
+replace hyundai-poc.com/contract => ../../services/contract
+
+replace hyundai-poc.com/tracing => ../../services/tracing

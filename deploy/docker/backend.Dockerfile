@@ -12,10 +12,13 @@ COPY dbserver/go.mod dbserver/go.sum* dbserver/
 COPY redisserver/go.mod redisserver/go.sum* redisserver/
 COPY migrations/go.mod migrations/go.sum* migrations/
 COPY services/backend/go.mod services/backend/go.sum* services/backend/
+COPY services/contract/go.mod services/contract/go.sum* services/contract/
 COPY services/frontend/go.mod services/frontend/go.sum* services/frontend/
+COPY services/tracing/go.mod services/tracing/go.sum* services/tracing/
 COPY deploy/lab/go.mod deploy/lab/go.sum* deploy/lab/
 COPY deploy/check/go.mod deploy/check/go.sum* deploy/check/
 COPY loadtest/go.mod loadtest/go.sum* loadtest/
+COPY e2e/go.mod e2e/go.sum* e2e/
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 ARG COMMIT=unknown

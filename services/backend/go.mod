@@ -14,9 +14,11 @@ require (
 	go.opentelemetry.io/otel/exporters/stdout/stdouttrace v1.38.0
 	go.opentelemetry.io/otel/sdk v1.45.0
 	go.opentelemetry.io/otel/trace v1.47.0
+	hyundai-poc.com/contract v0.0.0
 	hyundai-poc.com/dbserver v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/migrations v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/redisserver v0.0.0-00010101000000-000000000000
+	hyundai-poc.com/tracing v0.0.0
 )
 
 require (
@@ -57,7 +59,9 @@ require (
 )
 
 replace (
+	hyundai-poc.com/contract => ../contract
 	hyundai-poc.com/dbserver => ../../dbserver
 	hyundai-poc.com/migrations => ../../migrations
 	hyundai-poc.com/redisserver => ../../redisserver
+	hyundai-poc.com/tracing => ../tracing
 )

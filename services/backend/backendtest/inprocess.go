@@ -10,10 +10,9 @@ import (
 	"time"
 
 	_ "github.com/go-sql-driver/mysql"
-	"hyundai-poc.com/backend/api"
-	"hyundai-poc.com/backend/datapath"
-	"hyundai-poc.com/backend/store"
-	"hyundai-poc.com/backend/telemetry"
+	"hyundai-poc.com/backend/internal/api"
+	"hyundai-poc.com/backend/internal/backend"
+	"hyundai-poc.com/backend/internal/datapath"
 	"hyundai-poc.com/dbserver"
 	"hyundai-poc.com/dbserver/dbtest"
 	"hyundai-poc.com/migrations"
@@ -22,9 +21,9 @@ import (
 // Server is the backend's handler on a real HTTP listener, wired in the
 // test's process to real database servers, so tests can reach its parts.
 type Server struct {
-	URL     string
-	Cluster *datapath.Cluster
-	API     *api.API
+	URL       string
+	Databases *datapath.Databases
+	API       *api.Server
 	// DB is a root connection to the test's database on the writer, for
 	// checking what was (or was not) written.
 	DB *sql.DB
@@ -41,7 +40,7 @@ type InProcessOptions struct {
 	Password   string
 	Resolver   string
 	Tune       func(*datapath.Options)
-	TuneAPI    func(*api.API)
+	TuneAPI    func(*api.Server)
 }
 
 // NewServer migrates a fresh database (unless DBName is given) and serves
@@ -89,24 +88,20 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	if o.Tune != nil {
 		o.Tune(&opts)
 	}
-	metrics := telemetry.New()
-	opts.Observer = metrics
-	cluster, err := datapath.New(opts)
+	b, err := backend.New(opts, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics.WatchPools(map[string]func() sql.DBStats{"writer": cluster.WriterStats, "reader": cluster.ReaderStats})
 	ctx, cancel := context.WithCancel(context.Background())
-	go cluster.Run(ctx)
-	a := &api.API{Region: o.Region, Store: store.New(cluster, o.Region), DB: cluster, Log: log, Metrics: metrics}
+	go b.Run(ctx)
 	if o.TuneAPI != nil {
-		o.TuneAPI(a)
+		o.TuneAPI(b.API)
 	}
-	srv := httptest.NewServer(a.Handler())
+	srv := httptest.NewServer(b.API.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
-		cluster.Close()
+		b.Close()
 	})
-	return &Server{URL: srv.URL, Cluster: cluster, API: a, DB: admin}
+	return &Server{URL: srv.URL, Databases: b.Databases, API: b.API, DB: admin}
 }

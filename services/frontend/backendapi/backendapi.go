@@ -18,59 +18,13 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 
-	"hyundai-poc.com/backend/marketing"
+	"hyundai-poc.com/contract"
 )
 
-// The catalogue, campaigns and leads are the domain's own types: the
-// backend encodes exactly these.
-type (
-	Vehicle  = marketing.Vehicle
-	Price    = marketing.Price
-	Campaign = marketing.Campaign
-	Lead     = marketing.Lead
-)
-
-// LeadRequest is the body of POST /api/leads (docs/api.md): the fields a
-// visitor gives, without the ones the backend sets.
-type LeadRequest struct {
-	Type          string `json:"type"`
-	Name          string `json:"name"`
-	Email         string `json:"email"`
-	Phone         string `json:"phone,omitempty"`
-	VehicleID     string `json:"vehicle_id"`
-	Market        string `json:"market,omitempty"`
-	PreferredDate string `json:"preferred_date,omitempty"`
-	Message       string `json:"message,omitempty"`
-	Consent       bool   `json:"consent"`
-}
-
-// Node is one database endpoint as the backend sees it.
-type Node struct {
-	Endpoint  string   `json:"endpoint"`
-	Resolved  []string `json:"resolved"`
-	Node      string   `json:"node"`
-	Region    string   `json:"region"`
-	Healthy   bool     `json:"healthy"`
-	ReadOnly  bool     `json:"read_only"`
-	CheckedAt string   `json:"checked_at"`
-}
-
-// Region is the backend's view of the data path (GET /api/region).
-type Region struct {
-	Region           string `json:"region"`
-	Writer           Node   `json:"writer"`
-	Reader           Node   `json:"reader"`
-	WriterRegion     string `json:"writer_region"`
-	ReplicationLagMS *int64 `json:"replication_lag_ms"`
-	ReadSource       string `json:"read_source"`
-}
-
-// Error is an error answer of the backend.
+// Error is an error answer of the backend: its status and body.
 type Error struct {
-	Status  int
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Status int
+	contract.ErrorBody
 }
 
 func (e *Error) Error() string {
@@ -114,57 +68,49 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// Meta is what the backend says about an answer beyond its body.
+// Meta is what the backend says about an answer in its headers.
 type Meta struct {
-	Region     string // X-Region
-	ReadSource string // X-Read-Source
-	Token      string // X-Consistency-Token
-	Replayed   bool   // Idempotent-Replayed
+	Region     string              // contract.HeaderRegion
+	ReadSource contract.ReadSource // contract.HeaderReadSource
+	Token      string              // contract.HeaderConsistencyToken
+	Replayed   bool                // contract.HeaderIdempotentReplayed
 }
 
 // Campaigns lists the market's campaigns.
-func (c *Client) Campaigns(ctx context.Context, market string) ([]Campaign, Meta, error) {
-	var out struct {
-		Campaigns []Campaign `json:"campaigns"`
-	}
+func (c *Client) Campaigns(ctx context.Context, market string) ([]contract.Campaign, Meta, error) {
+	var out contract.CampaignList
 	m, err := c.do(ctx, http.MethodGet, "/api/campaigns", url.Values{"market": {market}}, nil, nil, &out)
 	return out.Campaigns, m, err
 }
 
 // Vehicles lists the catalogue with the market's prices.
-func (c *Client) Vehicles(ctx context.Context, market string) ([]Vehicle, Meta, error) {
-	var out struct {
-		Vehicles []Vehicle `json:"vehicles"`
-	}
+func (c *Client) Vehicles(ctx context.Context, market string) ([]contract.Vehicle, Meta, error) {
+	var out contract.VehicleList
 	m, err := c.do(ctx, http.MethodGet, "/api/vehicles", url.Values{"market": {market}}, nil, nil, &out)
 	return out.Vehicles, m, err
 }
 
 // Vehicle reads one vehicle; a missing one is an *Error with Status 404.
-func (c *Client) Vehicle(ctx context.Context, id, market string) (Vehicle, Meta, error) {
-	var out struct {
-		Vehicle Vehicle `json:"vehicle"`
-	}
+func (c *Client) Vehicle(ctx context.Context, id, market string) (contract.Vehicle, Meta, error) {
+	var out contract.VehicleAnswer
 	m, err := c.do(ctx, http.MethodGet, "/api/vehicles/"+url.PathEscape(id), url.Values{"market": {market}}, nil, nil, &out)
 	return out.Vehicle, m, err
 }
 
 // Region reads the backend's view of the data path.
-func (c *Client) Region(ctx context.Context) (Region, Meta, error) {
-	var out Region
+func (c *Client) Region(ctx context.Context) (contract.RegionStatus, Meta, error) {
+	var out contract.RegionStatus
 	m, err := c.do(ctx, http.MethodGet, "/api/region", nil, nil, nil, &out)
 	return out, m, err
 }
 
 // CreateLead writes a lead. The idempotency key makes a repeated call with
 // the same lead return the first one (Meta.Replayed).
-func (c *Client) CreateLead(ctx context.Context, idemKey string, l LeadRequest) (Lead, Meta, error) {
-	var out struct {
-		Lead Lead `json:"lead"`
-	}
+func (c *Client) CreateLead(ctx context.Context, idemKey string, l contract.LeadRequest) (contract.Lead, Meta, error) {
+	var out contract.LeadAnswer
 	h := http.Header{}
 	if idemKey != "" {
-		h.Set("Idempotency-Key", idemKey)
+		h.Set(contract.HeaderIdempotencyKey, idemKey)
 	}
 	m, err := c.do(ctx, http.MethodPost, "/api/leads", nil, h, l, &out)
 	return out.Lead, m, err
@@ -172,13 +118,11 @@ func (c *Client) CreateLead(ctx context.Context, idemKey string, l LeadRequest) 
 
 // Lead reads a lead back. With the consistency token of its write, the
 // backend answers only from a node that has that write.
-func (c *Client) Lead(ctx context.Context, id, token string) (Lead, Meta, error) {
-	var out struct {
-		Lead Lead `json:"lead"`
-	}
+func (c *Client) Lead(ctx context.Context, id, token string) (contract.Lead, Meta, error) {
+	var out contract.LeadAnswer
 	h := http.Header{}
 	if token != "" {
-		h.Set("X-Consistency-Token", token)
+		h.Set(contract.HeaderConsistencyToken, token)
 	}
 	m, err := c.do(ctx, http.MethodGet, "/api/leads/"+url.PathEscape(id), nil, h, nil, &out)
 	return out.Lead, m, err
@@ -214,7 +158,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, h ht
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if id := RequestID(ctx); id != "" {
-		req.Header.Set("X-Request-Id", id)
+		req.Header.Set(contract.HeaderRequestID, id)
 	}
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
 
@@ -227,10 +171,10 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, h ht
 	}
 	defer resp.Body.Close()
 	meta := Meta{
-		Region:     resp.Header.Get("X-Region"),
-		ReadSource: resp.Header.Get("X-Read-Source"),
-		Token:      resp.Header.Get("X-Consistency-Token"),
-		Replayed:   resp.Header.Get("Idempotent-Replayed") == "true",
+		Region:     resp.Header.Get(contract.HeaderRegion),
+		ReadSource: contract.ReadSource(resp.Header.Get(contract.HeaderReadSource)),
+		Token:      resp.Header.Get(contract.HeaderConsistencyToken),
+		Replayed:   resp.Header.Get(contract.HeaderIdempotentReplayed) == "true",
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
@@ -240,15 +184,12 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, h ht
 		return meta, fmt.Errorf("%s %s: read: %w: %w", method, path, ErrUnavailable, err)
 	}
 	if resp.StatusCode >= 300 {
-		var e struct {
-			Error Error `json:"error"`
-		}
+		var e contract.ErrorAnswer
 		_ = json.Unmarshal(raw, &e)
-		e.Error.Status = resp.StatusCode
 		if e.Error.Code == "" {
 			e.Error.Code = http.StatusText(resp.StatusCode)
 		}
-		return meta, &e.Error
+		return meta, &Error{Status: resp.StatusCode, ErrorBody: e.Error}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {

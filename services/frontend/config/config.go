@@ -14,12 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Markets the site sells in. The backend knows the same two.
-const (
-	MarketUS = "US"
-	MarketKR = "KR"
+	"hyundai-poc.com/contract"
 )
 
 // Endpoint is one region's public address, measured by the status page's
@@ -185,14 +181,9 @@ func Load(getenv func(string) string) (Config, error) {
 	return cfg, errors.Join(errs...)
 }
 
-// Market is the default market for visitors of this region: Korea for the
-// Seoul region, the United States everywhere else.
-func (c Config) Market() string {
-	if c.Region == "ap-northeast-2" {
-		return MarketKR
-	}
-	return MarketUS
-}
+// Market is the default market for visitors of this region, by the
+// contract's rule.
+func (c Config) Market() string { return contract.MarketFor(c.Region) }
 
 // Addr is the listen address.
 func (c Config) Addr() string { return net.JoinHostPort("", strconv.Itoa(c.Port)) }

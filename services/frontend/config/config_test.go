@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/config"
 )
 
@@ -22,7 +23,7 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.BackendTimeout != 10*time.Second || cfg.ShutdownTimeout != 10*time.Second {
 		t.Errorf("timeouts: %s %s", cfg.BackendTimeout, cfg.ShutdownTimeout)
 	}
-	if cfg.Market() != config.MarketUS {
+	if cfg.Market() != contract.MarketUS {
 		t.Errorf("market of us-west-2: %s", cfg.Market())
 	}
 	if len(cfg.RegionEndpoints) != 0 {
@@ -42,7 +43,7 @@ func TestLoadValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Market() != config.MarketKR {
+	if cfg.Market() != contract.MarketKR {
 		t.Errorf("market of ap-northeast-2: %s", cfg.Market())
 	}
 	if cfg.BackendURL.String() != "http://127.0.0.1:23001" {

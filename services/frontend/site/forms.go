@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/backendapi"
 )
 
@@ -47,12 +48,12 @@ type fieldError struct {
 }
 
 type formView struct {
-	Lead     backendapi.LeadRequest
+	Lead     contract.LeadRequest
 	Consent  bool
 	Errors   map[string]string
 	Summary  []fieldError
 	Notice   string
-	Vehicles []backendapi.Vehicle
+	Vehicles []contract.Vehicle
 	CSRF     string
 	// Key is the idempotency key of this rendering of the form: the same
 	// form sent twice (double click, retry after a timeout) is one lead.
@@ -62,7 +63,7 @@ type formView struct {
 
 func (s *Server) testDriveForm(w http.ResponseWriter, r *http.Request) {
 	s.rememberMarket(w, r)
-	fv := formView{Lead: backendapi.LeadRequest{VehicleID: r.URL.Query().Get("vehicle")}}
+	fv := formView{Lead: contract.LeadRequest{VehicleID: r.URL.Query().Get("vehicle")}}
 	s.renderForm(w, r, http.StatusOK, fv, newID())
 }
 
@@ -108,12 +109,12 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 		key = newID()
 	}
 	market := strings.ToUpper(r.PostForm.Get("market"))
-	if !validMarket(market) {
+	if !contract.ValidMarket(market) {
 		market = s.marketOf(r)
 	}
 	consent := r.PostForm.Get("consent") != ""
-	in := backendapi.LeadRequest{
-		Type:          "test_drive",
+	in := contract.LeadRequest{
+		Type:          contract.LeadTestDrive,
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),
 		Phone:         phoneNoise.Replace(strings.TrimSpace(r.PostForm.Get("phone"))),
@@ -121,7 +122,7 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 		Market:        market,
 		PreferredDate: strings.TrimSpace(r.PostForm.Get("preferred_date")),
 		Message:       strings.TrimSpace(r.PostForm.Get("message")),
-		Consent:       consent,
+		Consent:       &consent,
 	}
 	// The write must finish even when the browser drops this request for a
 	// second click: the second request then finds it by its key.
@@ -165,8 +166,8 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 type thanksView struct {
-	Lead       backendapi.Lead
-	Vehicle    *backendapi.Vehicle
+	Lead       contract.Lead
+	Vehicle    *contract.Vehicle
 	ReadSource string
 	ReadRegion string
 	Consistent bool
@@ -188,7 +189,7 @@ func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
 		s.lookupFailed(w, r, err, "We can't find that request", "The link may be incomplete or out of date.")
 		return
 	}
-	tv := thanksView{Lead: lead, ReadSource: meta.ReadSource, ReadRegion: meta.Region, Consistent: token != ""}
+	tv := thanksView{Lead: lead, ReadSource: string(meta.ReadSource), ReadRegion: meta.Region, Consistent: token != ""}
 	if v, _, err := s.api.Vehicle(r.Context(), lead.VehicleID, lead.Market); err == nil {
 		tv.Vehicle = &v
 	}

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/backendapi"
 )
 
@@ -54,12 +55,12 @@ func newID() string {
 // the trusted client address and scheme.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
+		id := r.Header.Get(contract.HeaderRequestID)
 		if !requestIDRE.MatchString(id) {
 			id = newID()
 		}
-		r.Header.Set("X-Request-Id", id)
-		w.Header().Set("X-Request-Id", id)
+		r.Header.Set(contract.HeaderRequestID, id)
+		w.Header().Set(contract.HeaderRequestID, id)
 
 		peer, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
@@ -229,7 +230,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.log.Log(ctx, level, "request",
 				"method", r.Method, "path", logPath(r.URL.Path), "route", route,
 				"status", sw.status, "bytes", sw.bytes, "ms", elapsed.Milliseconds(),
-				"client", c.IP, "request_id", r.Header.Get("X-Request-Id"))
+				"client", c.IP, "request_id", r.Header.Get(contract.HeaderRequestID))
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/backendapi"
 )
 
@@ -19,8 +20,8 @@ type homeView struct {
 }
 
 type campaignView struct {
-	backendapi.Campaign
-	Vehicle *backendapi.Vehicle
+	contract.Campaign
+	Vehicle *contract.Vehicle
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +38,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.WarnContext(r.Context(), "vehicles for campaigns", "error", err)
 	}
-	byID := map[string]*backendapi.Vehicle{}
+	byID := map[string]*contract.Vehicle{}
 	for i := range vehicles {
 		byID[vehicles[i].ID] = &vehicles[i]
 	}
@@ -53,7 +54,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 type vehiclesView struct {
-	Vehicles []backendapi.Vehicle
+	Vehicles []contract.Vehicle
 }
 
 func (s *Server) vehicles(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +93,7 @@ func (s *Server) vehicle(w http.ResponseWriter, r *http.Request) {
 }
 
 type statusView struct {
-	Info      backendapi.Region
+	Info      contract.RegionStatus
 	Meta      backendapi.Meta
 	Err       string
 	Regions   []regionTile
@@ -105,7 +106,7 @@ type statusView struct {
 
 type nodePanel struct {
 	Role, Title string
-	Node        backendapi.Node
+	Node        contract.NodeStatus
 }
 
 // regionTile is one region on the dashboard's map of roles.

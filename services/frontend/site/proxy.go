@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/backendapi"
 )
 
@@ -30,14 +31,14 @@ func (s *Server) newProxy() http.Handler {
 				proto = "https"
 			}
 			pr.Out.Header.Set("X-Forwarded-Proto", proto)
-			pr.Out.Header.Set("X-Request-Id", pr.In.Header.Get("X-Request-Id"))
+			pr.Out.Header.Set(contract.HeaderRequestID, pr.In.Header.Get(contract.HeaderRequestID))
 			// Cookies of the site are none of the API's business.
 			pr.Out.Header.Del("Cookie")
 			otel.GetTextMapPropagator().Inject(pr.In.Context(), propagation.HeaderCarrier(pr.Out.Header))
 		},
 		ModifyResponse: func(resp *http.Response) error {
 			// The backend echoes the id we sent; one copy is enough.
-			resp.Header.Del("X-Request-Id")
+			resp.Header.Del(contract.HeaderRequestID)
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"hyundai-poc.com/frontend/backendapi"
-	"hyundai-poc.com/frontend/config"
+	"hyundai-poc.com/contract"
 )
 
 // view is what every page template gets.
@@ -34,13 +33,13 @@ func (s *Server) loadTemplates() error {
 		"powertrain": powertrainLabel,
 		"body":       bodyLabel,
 		"marketName": marketName,
-		"lang":       func(market string) string { return map[string]string{config.MarketKR: "ko"}[market] },
+		"lang":       func(market string) string { return map[string]string{contract.MarketKR: "ko"}[market] },
 		"date":       humanDate,
-		"clock": func(s string) string {
-			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-				return t.UTC().Format("15:04:05") + " UTC"
+		"clock": func(t time.Time) string {
+			if t.IsZero() {
+				return "–"
 			}
-			return s
+			return t.UTC().Format("15:04:05") + " UTC"
 		},
 		"join": strings.Join,
 		"firstName": func(name string) string {
@@ -77,7 +76,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		v.Market = s.marketOf(r)
 	}
 	v.Path = r.URL.Path
-	v.RequestID = r.Header.Get("X-Request-Id")
+	v.RequestID = r.Header.Get(contract.HeaderRequestID)
 	v.Status = status
 	t, ok := s.pages[page]
 	var buf bytes.Buffer
@@ -112,7 +111,7 @@ type errorView struct {
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, text string) {
 	if wantsJSON(r) {
 		code := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
-		writeJSON(w, status, errorBody(code, title, nil))
+		writeJSON(w, status, errorBody(code, title))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -126,10 +125,10 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 // marketOf is the visitor's market: ?market= (remembered in a cookie), the
 // cookie, or the region's default.
 func (s *Server) marketOf(r *http.Request) string {
-	if m := strings.ToUpper(r.URL.Query().Get("market")); validMarket(m) {
+	if m := strings.ToUpper(r.URL.Query().Get("market")); contract.ValidMarket(m) {
 		return m
 	}
-	if c, err := r.Cookie("market"); err == nil && validMarket(c.Value) {
+	if c, err := r.Cookie("market"); err == nil && contract.ValidMarket(c.Value) {
 		return c.Value
 	}
 	return s.cfg.Market()
@@ -138,7 +137,7 @@ func (s *Server) marketOf(r *http.Request) string {
 // rememberMarket stores an explicit market choice for the next pages.
 func (s *Server) rememberMarket(w http.ResponseWriter, r *http.Request) {
 	m := strings.ToUpper(r.URL.Query().Get("market"))
-	if !validMarket(m) {
+	if !contract.ValidMarket(m) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -147,20 +146,18 @@ func (s *Server) rememberMarket(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func validMarket(m string) bool { return m == config.MarketUS || m == config.MarketKR }
-
 func marketName(m string) string {
 	switch m {
-	case config.MarketKR:
+	case contract.MarketKR:
 		return "Korea"
-	case config.MarketUS:
+	case contract.MarketUS:
 		return "United States"
 	}
 	return m
 }
 
 // money formats a price the way its market writes it: $42,600, ₩52,500,000.
-func money(p *backendapi.Price) string {
+func money(p *contract.Price) string {
 	if p == nil {
 		return ""
 	}

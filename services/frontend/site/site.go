@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/backendapi"
 	"hyundai-poc.com/frontend/config"
 )
@@ -126,7 +127,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.api.Ready(r.Context()); err != nil {
 		s.log.WarnContext(r.Context(), "not ready", "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, errorBody("unavailable", "the backend is not ready: "+shortError(err), nil))
+		writeJSON(w, http.StatusServiceUnavailable, errorBody(contract.CodeUnavailable, "the backend is not ready: "+shortError(err)))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "backend": true})
@@ -137,7 +138,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) cspReport(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err != nil {
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody("body_too_large", "report over 64 KiB", nil))
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody(contract.CodeBodyTooLarge, "report over 64 KiB"))
 		return
 	}
 	s.metrics.cspReports.Inc()
@@ -200,12 +201,10 @@ func wantsJSON(r *http.Request) bool {
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
 }
 
-func errorBody(code, msg string, fields map[string]string) map[string]any {
-	e := map[string]any{"code": code, "message": msg}
-	if len(fields) > 0 {
-		e["fields"] = fields
-	}
-	return map[string]any{"error": e}
+// errorBody is an error answer in the API's shape, so a client of /api
+// reads the frontend's own answers as it reads the backend's.
+func errorBody(code, msg string) contract.ErrorAnswer {
+	return contract.ErrorAnswer{Error: contract.ErrorBody{Code: code, Message: msg}}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -223,7 +222,7 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, status int)
 		if status == http.StatusGatewayTimeout {
 			code, msg = "backend_timeout", "the backend did not answer in time; try again shortly"
 		}
-		writeJSON(w, status, errorBody(code, msg, nil))
+		writeJSON(w, status, errorBody(code, msg))
 		return
 	}
 	title, text := "We're having trouble reaching our systems",

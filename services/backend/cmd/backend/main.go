@@ -23,12 +23,12 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"hyundai-poc.com/backend/api"
+
 	"hyundai-poc.com/backend/config"
-	"hyundai-poc.com/backend/datapath"
-	"hyundai-poc.com/backend/store"
-	"hyundai-poc.com/backend/telemetry"
+	"hyundai-poc.com/backend/internal/backend"
+	"hyundai-poc.com/backend/internal/datapath"
 	"hyundai-poc.com/migrations"
+	"hyundai-poc.com/tracing"
 )
 
 // commit is set at build time (-ldflags -X main.commit=...).
@@ -78,34 +78,29 @@ func run(cfg config.Config, log *slog.Logger) error {
 	defer stop()
 	log.Info("starting", "commit", commit, "config", cfg)
 
-	shutdownTracing, err := telemetry.SetupTracing(ctx, "backend", cfg.Region)
+	shutdownTracing, err := tracing.Setup(ctx, "backend", cfg.Region)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = shutdownTracing(context.Background()) }()
 
-	metrics := telemetry.New()
-	cluster, err := datapath.New(datapath.Options{
+	b, err := backend.New(datapath.Options{
 		Region: cfg.Region, WriterAddr: cfg.WriterAddr(), ReaderAddr: cfg.ReaderAddr(),
 		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Resolver: cfg.DBResolver,
 		ConnectTimeout: cfg.DBConnectTimeout, QueryTimeout: cfg.DBQueryTimeout, ConnMaxLifetime: cfg.DBConnMaxLifetime,
 		MonitorInterval: cfg.MonitorInterval, ConsistencyWait: cfg.ConsistencyWait, MaxReaderLag: cfg.MaxReaderLag,
-		Log: log.With("component", "datapath"), Observer: metrics,
-	})
+	}, log)
 	if err != nil {
-		return fmt.Errorf("data path: %w", err)
+		return err
 	}
-	defer cluster.Close()
-	metrics.WatchPools(map[string]func() sql.DBStats{"writer": cluster.WriterStats, "reader": cluster.ReaderStats})
+	defer b.Close()
 	monitorCtx, stopMonitor := context.WithCancel(context.Background())
 	defer stopMonitor()
-	go cluster.Run(monitorCtx)
+	go b.Run(monitorCtx)
 
-	a := &api.API{Region: cfg.Region, Store: store.New(cluster, cfg.Region), DB: cluster,
-		Log: log.With("component", "api"), Metrics: metrics}
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           a.Handler(),
+		Handler:           b.API.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

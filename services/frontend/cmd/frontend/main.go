@@ -19,10 +19,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"hyundai-poc.com/backend/telemetry"
 	"hyundai-poc.com/frontend/backendapi"
 	"hyundai-poc.com/frontend/config"
 	"hyundai-poc.com/frontend/site"
+	"hyundai-poc.com/tracing"
 )
 
 // commit is set at build time (-ldflags -X main.commit=...).
@@ -51,7 +51,7 @@ func run(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 
 	// The same tracing setup as the backend's: OTEL_TRACES_EXPORTER chooses
 	// the exporter, and W3C trace context always flows through.
-	shutdownTracing, err := telemetry.SetupTracing(ctx, "frontend", cfg.Region)
+	shutdownTracing, err := tracing.Setup(ctx, "frontend", cfg.Region)
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)
 	}

@@ -1,0 +1,119 @@
+// Package api is the backend's HTTP interface: routes, middleware, request
+// decoding, JSON answers and the one table that turns errors into statuses.
+// What goes over the wire is package contract's.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"hyundai-poc.com/backend/internal/datapath"
+	"hyundai-poc.com/backend/internal/marketing"
+	"hyundai-poc.com/backend/internal/telemetry"
+	"hyundai-poc.com/contract"
+)
+
+// DataPath is what the API needs to know about the databases beyond the
+// store: their state, for /readyz and /api/region.
+type DataPath interface {
+	Status() datapath.Status
+}
+
+// Server serves the backend's routes.
+type Server struct {
+	Region  string
+	Store   marketing.Store
+	DB      DataPath
+	Log     *slog.Logger
+	Metrics *telemetry.Metrics
+	// RequestTimeout bounds a request; writes may spend most of it waiting
+	// for a writer during a failover.
+	RequestTimeout time.Duration
+	// MaxInflightWrites bounds writes waiting at once; beyond it clients get 429.
+	MaxInflightWrites int
+	Now               func() time.Time
+
+	writeSlots chan struct{}
+}
+
+// Handler builds the router. Middleware order: request id, region header,
+// tracing, metrics and logging, recovery, timeout.
+func (s *Server) Handler() http.Handler {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.RequestTimeout == 0 {
+		s.RequestTimeout = 20 * time.Second
+	}
+	if s.MaxInflightWrites == 0 {
+		s.MaxInflightWrites = 256
+	}
+	s.writeSlots = make(chan struct{}, s.MaxInflightWrites)
+
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.regionHeader, s.trace, s.observe, s.recover)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, refuse(contract.CodeNotFound, "no route %s %s", r.Method, r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, refuse(contract.CodeMethodNotAllowed, "%s is not allowed here", r.Method))
+	})
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", s.ready)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+
+	r.Route("/api", func(r chi.Router) {
+		r.Use(s.timeout)
+		r.Get("/region", s.region)
+		r.Mount("/vehicles", s.vehicleRoutes())
+		r.Get("/campaigns", s.campaigns)
+		r.Mount("/leads", s.leadRoutes())
+		r.Post("/health-checks", s.createHealthCheck)
+	})
+	return r
+}
+
+func (s *Server) timeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	st := s.DB.Status()
+	body := contract.Readiness{Reader: st.Reader.Healthy, Writer: st.Writer.Healthy}
+	// Reads can be served while either node answers: the writer takes
+	// them when the local reader is down.
+	if !st.Reader.Healthy && !st.Writer.Healthy {
+		s.logFailure(r, http.StatusServiceUnavailable, contract.CodeUnavailable,
+			errors.New("neither the reader nor the writer answers: writer: "+st.Writer.Error+"; reader: "+st.Reader.Error), nil)
+		w.Header().Set("Retry-After", "1")
+		body.Error = &contract.ErrorBody{Code: contract.CodeUnavailable, Message: "neither the reader nor the writer answers"}
+		writeJSON(w, http.StatusServiceUnavailable, body)
+		return
+	}
+	body.Status = "ready"
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) region(w http.ResponseWriter, r *http.Request) {
+	st := s.DB.Status()
+	lag := st.Lag.Milliseconds()
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, contract.RegionStatus{
+		Region: s.Region, Writer: nodeOut(st.Writer), Reader: nodeOut(st.Reader), WriterRegion: st.Writer.Region,
+		ReplicationLagMS: &lag, ReadSource: st.ReadSource,
+	})
+}

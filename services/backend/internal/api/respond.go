@@ -1,0 +1,78 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"hyundai-poc.com/backend/internal/marketing"
+	"hyundai-poc.com/contract"
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	contract.CodeMalformedJSON:        http.StatusBadRequest,
+	contract.CodeUnknownField:         http.StatusBadRequest,
+	contract.CodeBadRequest:           http.StatusBadRequest,
+	contract.CodeNotFound:             http.StatusNotFound,
+	contract.CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	contract.CodeIdempotencyConflict:  http.StatusConflict,
+	contract.CodeBodyTooLarge:         http.StatusRequestEntityTooLarge,
+	contract.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	contract.CodeInvalidFields:        http.StatusUnprocessableEntity,
+	contract.CodeRateLimited:          http.StatusTooManyRequests,
+	contract.CodeUnavailable:          http.StatusServiceUnavailable,
+}
+
+// fail answers err as JSON: a refusal of the HTTP layer or an error of the
+// domain with its code, anything else as a plain 500 without detail.
+// Every 5xx is logged here, once, with its cause.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	body := contract.ErrorBody{Code: contract.CodeInternal, Message: "something went wrong on our side"}
+	var rf *refusal
+	var de *marketing.Error
+	switch {
+	case errors.As(err, &rf):
+		body = contract.ErrorBody{Code: rf.code, Message: rf.message, Fields: rf.fields}
+	case errors.As(err, &de):
+		body = contract.ErrorBody{Code: de.Code, Message: de.Message, Fields: de.Fields}
+	}
+	status, ok := statusOf[body.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		var stack []byte
+		var pe *panicError
+		if errors.As(err, &pe) {
+			stack = pe.stack
+		}
+		s.logFailure(r, status, body.Code, err, stack)
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, status, contract.ErrorAnswer{Error: body})
+}
+
+// logFailure logs a 5xx with its cause. It names the route pattern, never
+// the path (a lead's id is a secret), and no bodies or headers: leads carry
+// personal data.
+func (s *Server) logFailure(r *http.Request, status int, code string, cause error, stack []byte) {
+	attrs := []any{"route", routePattern(r), "status", status, "code", code,
+		"request_id", middleware.GetReqID(r.Context()), "error", cause.Error()}
+	if stack != nil {
+		attrs = append(attrs, "stack", string(stack))
+	}
+	s.Log.ErrorContext(r.Context(), "request failed", attrs...)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}

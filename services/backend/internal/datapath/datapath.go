@@ -1,0 +1,393 @@
+// Package datapath owns the backend's way to the databases: reads from this
+// region's reader, writes to the global writer, and what happens when the
+// writer moves or the reader fails. It checks every writer connection for
+// writability, drops and re-resolves a pool whose node lost its role,
+// monitors both endpoints every interval, writes the heartbeat behind
+// replication lag and consistency tokens, and falls reads back to the
+// writer when the reader cannot serve them.
+package datapath
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"hyundai-poc.com/contract"
+)
+
+// Options configure the Databases.
+type Options struct {
+	Region          string
+	WriterAddr      string // host:port of the global writer endpoint
+	ReaderAddr      string // host:port of this region's reader endpoint
+	DBName          string
+	User            string
+	Password        string
+	Resolver        string // host:port of a DNS server; empty: the system resolver
+	ConnectTimeout  time.Duration
+	QueryTimeout    time.Duration
+	ConnMaxLifetime time.Duration
+	MonitorInterval time.Duration
+	ConsistencyWait time.Duration
+	MaxReaderLag    time.Duration
+	// WriteRetryBudget bounds how long a write waits for a writer across a
+	// move before it fails with ErrUnavailable; 15 s when zero.
+	WriteRetryBudget time.Duration
+	Log              *slog.Logger
+	Observer         Observer
+}
+
+// Databases is the backend's view of one writer and one local reader.
+type Databases struct {
+	opts   Options
+	log    *slog.Logger
+	obs    Observer
+	tracer trace.Tracer
+	writer *pool
+	reader *pool
+
+	// source names this process's heartbeat row; hbStarted is the highest
+	// heartbeat seq whose write has begun.
+	source    string
+	hbStarted atomic.Int64
+	hbKick    chan struct{}
+	lagKick   chan struct{}
+
+	mu     sync.Mutex
+	up     chan struct{} // closed when the monitor finds a healthy writer again
+	wstat  NodeCheck
+	rstat  NodeCheck
+	lag    time.Duration
+	hbSent map[int64]time.Time // seq -> when its write was acknowledged, until the reader shows it
+}
+
+// NodeCheck is what the monitor last learned about an endpoint.
+type NodeCheck struct {
+	Endpoint  string
+	Resolved  []string
+	Node      string
+	Region    string
+	Healthy   bool
+	ReadOnly  bool
+	CheckedAt time.Time
+	Error     string
+}
+
+// Status is the data path's state for /api/region and /readyz.
+type Status struct {
+	Writer     NodeCheck
+	Reader     NodeCheck
+	Lag        time.Duration
+	ReadSource contract.ReadSource
+}
+
+// New opens the two pools; it does not wait for either node to answer, so
+// the process can start while a database is still coming up.
+func New(opts Options) (*Databases, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Observer == nil {
+		opts.Observer = NopObserver{}
+	}
+	if opts.WriteRetryBudget == 0 {
+		opts.WriteRetryBudget = 15 * time.Second
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	c := &Databases{
+		opts:    opts,
+		log:     opts.Log,
+		obs:     opts.Observer,
+		tracer:  otel.Tracer("hyundai-poc.com/backend/internal/datapath"),
+		source:  opts.Region + "/" + hex.EncodeToString(b),
+		hbKick:  make(chan struct{}, 1),
+		lagKick: make(chan struct{}, 1),
+		hbSent:  map[int64]time.Time{},
+	}
+	c.wstat = NodeCheck{Endpoint: opts.WriterAddr}
+	c.rstat = NodeCheck{Endpoint: opts.ReaderAddr}
+
+	resolver := net.DefaultResolver
+	if opts.Resolver != "" {
+		addr := opts.Resolver
+		resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			d := net.Dialer{Timeout: time.Second}
+			return d.DialContext(ctx, network, addr)
+		}}
+	}
+	base := mysql.NewConfig()
+	base.User = opts.User
+	base.Passwd = opts.Password
+	base.Net = "tcp"
+	base.DBName = opts.DBName
+	base.ParseTime = true
+	base.Loc = time.UTC
+	// Parameters are interpolated client-side: a server-side prepared
+	// statement costs two more round trips, and a writer can be 180 ms away.
+	base.InterpolateParams = true
+
+	var err error
+	if c.writer, err = newPool("writer", opts.WriterAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, writableCheck(c.obs), c.obs); err != nil {
+		return nil, err
+	}
+	if c.reader, err = newPool("reader", opts.ReaderAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, nil, c.obs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close closes both pools.
+func (c *Databases) Close() {
+	c.writer.close()
+	c.reader.close()
+}
+
+// Status returns the monitor's latest view.
+func (c *Databases) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := Status{Writer: c.wstat, Reader: c.rstat, Lag: c.lag, ReadSource: contract.FromReader}
+	if !c.readerUsableLocked() {
+		s.ReadSource = contract.FromWriter
+	}
+	return s
+}
+
+func (c *Databases) readerUsableLocked() bool {
+	return c.rstat.Healthy && c.lag <= c.opts.MaxReaderLag
+}
+
+// WriteFunc does one write on the writer. attempt counts from 0; on a later
+// attempt the previous one may have committed without an answer, so the
+// function must look its idempotency key up before writing again.
+type WriteFunc func(ctx context.Context, db *sqlx.DB, attempt int) error
+
+// Write runs fn against the writer. When the writer moves (read-only
+// errors, refused or dropped connections) it drops the writer's pool,
+// resolves the endpoint again and retries, for up to WriteRetryBudget.
+// A cancelled request or deadline ends it without blaming the node.
+// The token it returns vouches for the write: taken before the heartbeat
+// that follows is kicked, it names the first heartbeat not yet started.
+func (c *Databases) Write(ctx context.Context, name string, fn WriteFunc) (Token, error) {
+	var tok Token
+	err := c.write(ctx, name, func() { tok = c.Token() }, fn)
+	return tok, err
+}
+
+// write is Write; onAck, when set, runs after success and a heartbeat then
+// follows soon (not for the heartbeat's own writes).
+func (c *Databases) write(ctx context.Context, name string, onAck func(), fn WriteFunc) error {
+	ctx, span := c.tracer.Start(ctx, "db.write "+name, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system", "mysql"), attribute.String("db.pool", "writer")))
+	defer span.End()
+	deadline := time.Now().Add(c.opts.WriteRetryBudget)
+	backoff := 25 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		db, gen := c.writer.db()
+		qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)
+		start := time.Now()
+		err := fn(qctx, db, attempt)
+		cancel()
+		c.obs.QueryDone("writer", outcome(err), time.Since(start))
+		if err == nil {
+			if onAck != nil {
+				onAck()
+				c.kickHeartbeat()
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			span.SetStatus(codes.Error, "cancelled")
+			return ctx.Err()
+		}
+		// Our own per-query deadline on a writer that stopped answering
+		// counts as a failure of that node; a caller's deadline does not.
+		timedOut := errors.Is(err, context.DeadlineExceeded)
+		if !isNodeFailure(err) && !timedOut {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "query failed")
+			return err
+		}
+		if c.writer.reset(gen) {
+			c.log.Warn("writer connection failed; pool dropped, endpoint resolved again", "error", err.Error(), "attempt", attempt)
+		}
+		c.markWriterDown(err)
+		if time.Now().Add(backoff).After(deadline) {
+			span.SetStatus(codes.Error, "no writer")
+			return fmt.Errorf("%w: no writable node within %s: %v", ErrUnavailable, c.opts.WriteRetryBudget, err)
+		}
+		// Wait for a sign of a new writer rather than redial the node that
+		// just failed: each new connection costs three round trips to
+		// another region. The monitor still probes every interval.
+		wait := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return ctx.Err()
+		case <-wait.C:
+		case <-c.writer.moveSignal():
+		case <-c.writerUp():
+		}
+		wait.Stop()
+		backoff = min(backoff*2, 2*time.Second)
+	}
+}
+
+// ReadFunc does one read on db.
+type ReadFunc func(ctx context.Context, db *sqlx.DB) error
+
+// Read runs fn on the local reader, or on the writer when the reader is
+// down, too far behind, or fails with a connection error. It says which.
+func (c *Databases) Read(ctx context.Context, fn ReadFunc) (contract.ReadSource, error) {
+	c.mu.Lock()
+	usable := c.readerUsableLocked()
+	reason := "reader_down"
+	if c.rstat.Healthy {
+		reason = "reader_lagging"
+	}
+	c.mu.Unlock()
+	if usable {
+		err := c.readOn(ctx, contract.FromReader, fn)
+		if err == nil || !isNodeFailure(err) && !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return contract.FromReader, err
+		}
+		c.markReaderDown(err)
+		reason = "reader_error"
+	}
+	c.obs.ReadFallback(reason)
+	return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
+}
+
+// ReadAfter is Read for a client holding a consistency token: the local
+// reader answers once it has replicated the token's write, waiting up to
+// ConsistencyWait; after that the writer answers.
+func (c *Databases) ReadAfter(ctx context.Context, tok Token, fn ReadFunc) (contract.ReadSource, error) {
+	c.mu.Lock()
+	usable := c.readerUsableLocked()
+	c.mu.Unlock()
+	if usable {
+		wait := time.NewTimer(c.opts.ConsistencyWait)
+		defer wait.Stop()
+		for {
+			ok, err := c.readerHas(ctx, tok)
+			if ok {
+				return contract.FromReader, c.readOn(ctx, contract.FromReader, fn)
+			}
+			if err != nil && ctx.Err() != nil {
+				return contract.FromReader, ctx.Err()
+			}
+			if err != nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return contract.FromReader, ctx.Err()
+			case <-wait.C:
+				c.obs.ReadFallback("token_wait")
+				return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	c.obs.ReadFallback("reader_down")
+	return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
+}
+
+func (c *Databases) readerHas(ctx context.Context, tok Token) (bool, error) {
+	var seq int64
+	err := c.readOn(ctx, contract.FromReader, func(ctx context.Context, db *sqlx.DB) error {
+		return db.QueryRowContext(ctx, "SELECT seq FROM heartbeat WHERE source = ?", tok.Source).Scan(&seq)
+	})
+	if err != nil {
+		if errors.Is(err, errNoRows) {
+			return false, nil
+		}
+		return false, err
+	}
+	return seq >= tok.Seq, nil
+}
+
+func (c *Databases) readOn(ctx context.Context, src contract.ReadSource, fn ReadFunc) error {
+	p := c.reader
+	if src == contract.FromWriter {
+		p = c.writer
+	}
+	ctx, span := c.tracer.Start(ctx, "db.read", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system", "mysql"), attribute.String("db.pool", p.role)))
+	defer span.End()
+	db, gen := p.db()
+	qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)
+	defer cancel()
+	start := time.Now()
+	err := fn(qctx, db)
+	c.obs.QueryDone(p.role, outcome(err), time.Since(start))
+	if err != nil && ctx.Err() == nil && isNodeFailure(err) {
+		p.reset(gen)
+	}
+	if err != nil && !errors.Is(err, errNoRows) {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "read failed")
+	}
+	return err
+}
+
+// writerUp returns a channel closed the next time the monitor finds a
+// writable writer after it had been down.
+func (c *Databases) writerUp() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.up == nil {
+		c.up = make(chan struct{})
+	}
+	return c.up
+}
+
+// Token returns a consistency token for a write acknowledged before the
+// call: the first heartbeat seq that had not started yet.
+func (c *Databases) Token() Token {
+	return Token{Source: c.source, Seq: c.hbStarted.Load() + 1}
+}
+
+func (c *Databases) kickHeartbeat() {
+	select {
+	case c.hbKick <- struct{}{}:
+	default:
+	}
+}
+
+func outcome(err error) string {
+	switch {
+	case err == nil, errors.Is(err, errNoRows):
+		return "ok"
+	case IsCanceled(err):
+		return "cancelled"
+	case IsWriterMoved(err):
+		return "read_only"
+	case IsConnFailure(err):
+		return "conn_error"
+	default:
+		return "error"
+	}
+}
+
+// WriterStats and ReaderStats expose the current pools' statistics.
+func (c *Databases) WriterStats() sql.DBStats { db, _ := c.writer.db(); return db.Stats() }
+
+// ReaderStats is WriterStats for the reader pool.
+func (c *Databases) ReaderStats() sql.DBStats { db, _ := c.reader.db(); return db.Stats() }

@@ -1,0 +1,3 @@
+module hyundai-poc.com/contract
+
+go 1.26.0

@@ -1,0 +1,140 @@
+package contract
+
+import "time"
+
+// Price is a starting price in whole units of the market's currency.
+type Price struct {
+	Market   string `json:"market"`
+	Currency string `json:"currency"`
+	MSRP     int64  `json:"msrp"`
+}
+
+// Vehicle is a model in the catalogue. Price is the asked market's, when a
+// market was asked for.
+type Vehicle struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	ModelYear  int     `json:"model_year"`
+	BodyType   string  `json:"body_type"`
+	Powertrain string  `json:"powertrain"`
+	Seats      int     `json:"seats"`
+	Summary    string  `json:"summary"`
+	Price      *Price  `json:"price,omitempty"`
+	Prices     []Price `json:"prices"`
+}
+
+// VehicleList is the answer to GET /api/vehicles.
+type VehicleList struct {
+	Market   string    `json:"market,omitempty"`
+	Vehicles []Vehicle `json:"vehicles"`
+}
+
+// VehicleAnswer is the answer to GET /api/vehicles/{id}.
+type VehicleAnswer struct {
+	Vehicle Vehicle `json:"vehicle"`
+}
+
+// Campaign is a promotion shown in one market.
+type Campaign struct {
+	ID        int64  `json:"id"`
+	Market    string `json:"market"`
+	Slug      string `json:"slug"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	VehicleID string `json:"vehicle_id,omitempty"`
+	StartsOn  string `json:"starts_on"`
+	EndsOn    string `json:"ends_on"`
+}
+
+// CampaignList is the answer to GET /api/campaigns.
+type CampaignList struct {
+	Market    string     `json:"market"`
+	Campaigns []Campaign `json:"campaigns"`
+}
+
+// Lead kinds.
+const (
+	LeadTestDrive = "test_drive"
+	LeadBrochure  = "brochure"
+)
+
+// LeadRequest is the body of POST /api/leads: what a visitor gives.
+// Consent is a pointer so that a missing consent is told from a refused one.
+type LeadRequest struct {
+	Type          string `json:"type"`
+	Name          string `json:"name"`
+	Email         string `json:"email"`
+	Phone         string `json:"phone,omitempty"`
+	VehicleID     string `json:"vehicle_id"`
+	Market        string `json:"market,omitempty"`
+	PreferredDate string `json:"preferred_date,omitempty"`
+	Message       string `json:"message,omitempty"`
+	Consent       *bool  `json:"consent"`
+}
+
+// Lead is a stored test-drive or brochure request. It holds personal data.
+type Lead struct {
+	ID            string    `json:"id"`
+	Type          string    `json:"type"`
+	Name          string    `json:"name"`
+	Email         string    `json:"email"`
+	Phone         string    `json:"phone,omitempty"`
+	VehicleID     string    `json:"vehicle_id"`
+	Market        string    `json:"market"`
+	PreferredDate string    `json:"preferred_date,omitempty"`
+	Message       string    `json:"message,omitempty"`
+	Consent       bool      `json:"consent"`
+	Region        string    `json:"region"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// LeadAnswer is the answer to POST /api/leads and GET /api/leads/{id}.
+type LeadAnswer struct {
+	Lead Lead `json:"lead"`
+}
+
+// HealthCheck records which writer took a region's health-check write.
+type HealthCheck struct {
+	ID           int64     `json:"id"`
+	Region       string    `json:"region"`
+	WriterNode   string    `json:"writer_node"`
+	WriterRegion string    `json:"writer_region"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// HealthCheckAnswer is the answer to POST /api/health-checks.
+type HealthCheckAnswer struct {
+	HealthCheck HealthCheck `json:"health_check"`
+}
+
+// NodeStatus is what the backend last learned about one database endpoint.
+type NodeStatus struct {
+	Endpoint  string    `json:"endpoint"`
+	Resolved  []string  `json:"resolved"`
+	Node      string    `json:"node"`
+	Region    string    `json:"region"`
+	Healthy   bool      `json:"healthy"`
+	ReadOnly  bool      `json:"read_only"`
+	CheckedAt time.Time `json:"checked_at"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// RegionStatus is the answer to GET /api/region: the backend's view of the
+// data path. ReplicationLagMS is null when unknown.
+type RegionStatus struct {
+	Region           string     `json:"region"`
+	Writer           NodeStatus `json:"writer"`
+	Reader           NodeStatus `json:"reader"`
+	WriterRegion     string     `json:"writer_region"`
+	ReplicationLagMS *int64     `json:"replication_lag_ms"`
+	ReadSource       ReadSource `json:"read_source"`
+}
+
+// Readiness is the answer to GET /readyz: 200 with Status "ready" while
+// either node answers, else 503 with Error.
+type Readiness struct {
+	Status string     `json:"status,omitempty"`
+	Reader bool       `json:"reader"`
+	Writer bool       `json:"writer"`
+	Error  *ErrorBody `json:"error,omitempty"`
+}
