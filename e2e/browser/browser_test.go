@@ -316,6 +316,7 @@ func noCSPReports(t *testing.T, fe *sitetest.Frontend) {
 }
 
 func TestHomeShowsCampaignsFromTheDatabase(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "us-east-1")
 	tb := newTab(t)
 	if st := tb.navigate(s.fe.URL + "/"); st != http.StatusOK {
@@ -351,6 +352,7 @@ func TestHomeShowsCampaignsFromTheDatabase(t *testing.T) {
 }
 
 func TestVehiclePages(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "us-east-1")
 	tb := newTab(t)
 	tb.navigate(s.fe.URL + "/vehicles")
@@ -397,6 +399,7 @@ func fillLead(tb *tab, email, phone string, consent bool) {
 }
 
 func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "us-east-1")
 	tb := newTab(t)
 	before := s.be.LeadCount(t)
@@ -435,6 +438,7 @@ func TestTestDriveBadInputShowsFieldErrors(t *testing.T) {
 }
 
 func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "us-east-1")
 	tb := newTab(t)
 	before := s.be.LeadCount(t)
@@ -500,6 +504,7 @@ func TestTestDriveDoubleClickMakesOneLead(t *testing.T) {
 }
 
 func TestStatusShowsServingRegion(t *testing.T) {
+	t.Parallel()
 	// Two regions on real replication; each region's site is an endpoint
 	// of the latency panel, on its own origin (connect-src must allow both).
 	regions := sitetest.StartRegions(t)
@@ -535,6 +540,7 @@ func TestStatusShowsServingRegion(t *testing.T) {
 // TestStatusShowsTheWriterMoving: during a switchover the open dashboard
 // shows the writer leaving us-east-1 for us-west-2, with no reload.
 func TestStatusShowsTheWriterMoving(t *testing.T) {
+	t.Parallel()
 	drill := sitetest.StartDrill(t)
 	fe := sitetest.StartFrontend(t, sitetest.Options{Region: "us-west-2", BackendURL: drill.West.URL})
 	tb := newTab(t)
@@ -563,6 +569,7 @@ func TestStatusShowsTheWriterMoving(t *testing.T) {
 // TestBackendDownPage: with the backend gone, a visitor gets a clear page
 // (502), not a hang or a browser error.
 func TestBackendDownPage(t *testing.T) {
+	t.Parallel()
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: sitetest.ClosedURL(t)})
 	tb := newTab(t)
 	tb.expectErrorStatus(fe.URL + "/")
@@ -580,6 +587,7 @@ func TestBackendDownPage(t *testing.T) {
 // inline style the policy forbids is blocked, reported to the console and
 // to the frontend's report endpoint.
 func TestCSPViolationsAreCaught(t *testing.T) {
+	t.Parallel()
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: sitetest.ClosedURL(t)})
 	tb := newTab(t)
 	tb.navigate(fe.URL + "/no-such-page")
@@ -615,6 +623,7 @@ func TestCSPViolationsAreCaught(t *testing.T) {
 // TestWorksWithoutScript: the form and the dashboard are plain HTML; the
 // script only enhances them.
 func TestWorksWithoutScript(t *testing.T) {
+	t.Parallel()
 	s := startSite(t, "us-east-1")
 	tb := newTab(t)
 	if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {

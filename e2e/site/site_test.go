@@ -113,6 +113,7 @@ func goodLead(hidden url.Values) url.Values {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	be := sitetest.StartBackend(t, "us-east-1")
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: be.URL})
 	a := get(t, browser(t), fe.URL+"/")
@@ -169,6 +170,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestPages(t *testing.T) {
+	t.Parallel()
 	be := sitetest.StartBackend(t, "us-east-1")
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: be.URL})
 	c := browser(t)
@@ -277,6 +279,7 @@ func TestPages(t *testing.T) {
 }
 
 func TestTestDrive(t *testing.T) {
+	t.Parallel()
 	be := sitetest.StartBackend(t, "us-east-1")
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: be.URL})
 
@@ -371,6 +374,7 @@ func TestTestDrive(t *testing.T) {
 }
 
 func TestProxy(t *testing.T) {
+	t.Parallel()
 	be := sitetest.StartBackend(t, "us-east-1")
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: be.URL})
 	c := browser(t)
@@ -410,6 +414,7 @@ func TestProxy(t *testing.T) {
 // TestProxyForwardsContext checks what reaches the upstream: the request
 // id, the W3C trace context and the forwarding chain, and no site cookies.
 func TestProxyForwardsContext(t *testing.T) {
+	t.Parallel()
 	got := make(chan http.Header, 1)
 	upstream := sitetest.HeaderRecorder(t, got)
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: upstream})
@@ -434,6 +439,7 @@ func TestProxyForwardsContext(t *testing.T) {
 }
 
 func TestBackendDown(t *testing.T) {
+	t.Parallel()
 	fe := sitetest.StartFrontend(t, sitetest.Options{BackendURL: sitetest.ClosedURL(t)})
 	c := browser(t)
 	for _, p := range []string{"/", "/vehicles", "/vehicles/ioniq-5", "/test-drive"} {
@@ -470,6 +476,7 @@ func TestBackendDown(t *testing.T) {
 // TestBackendHangs: a backend that accepts connections and never answers
 // becomes a 504 within the configured timeout, not a hang.
 func TestBackendHangs(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

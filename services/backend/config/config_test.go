@@ -9,6 +9,7 @@ import (
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestParseDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := Parse(env(map[string]string{"REGION": "us-west-2", "DB_WRITER_HOST": "writer.example:3307", "DB_READER_HOST": "reader.example"}))
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +23,7 @@ func TestParseDefaults(t *testing.T) {
 }
 
 func TestParseErrorsNameEachVariable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -55,6 +57,7 @@ func TestParseErrorsNameEachVariable(t *testing.T) {
 }
 
 func TestPasswordNeverLogged(t *testing.T) {
+	t.Parallel()
 	c, err := Parse(env(map[string]string{"REGION": "us-east-1", "DB_PASSWORD": "hunter2-secret"}))
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +68,7 @@ func TestPasswordNeverLogged(t *testing.T) {
 }
 
 func TestEnvNamesCoverArchitecture(t *testing.T) {
+	t.Parallel()
 	names := map[string]bool{}
 	for _, n := range EnvNames() {
 		names[n] = true

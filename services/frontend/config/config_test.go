@@ -13,6 +13,7 @@ import (
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(env(map[string]string{"REGION": "us-west-2"}))
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +33,7 @@ func TestLoadDefaults(t *testing.T) {
 }
 
 func TestLoadValues(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(env(map[string]string{
 		"REGION":           "ap-northeast-2",
 		"PORT":             "23000",
@@ -60,6 +62,7 @@ func TestLoadValues(t *testing.T) {
 
 // Each bad value is named in its own line, so one run shows every mistake.
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -99,6 +102,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestEnvNames(t *testing.T) {
+	t.Parallel()
 	names := strings.Join(config.EnvNames(), ",")
 	for _, want := range []string{"REGION", "PORT", "BACKEND_URL", "REGION_ENDPOINTS", "LOG_LEVEL", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
 		if !strings.Contains(","+names+",", ","+want+",") {

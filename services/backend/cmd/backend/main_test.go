@@ -14,6 +14,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestBadConfigurationExitsWithOneLinePerVariable(t *testing.T) {
+	t.Parallel()
 	bin := backendtest.Binary(t)
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"PORT=70000", "DB_RESOLVER=nonsense", "MONITOR_INTERVAL=soon"}
@@ -32,6 +33,7 @@ func TestBadConfigurationExitsWithOneLinePerVariable(t *testing.T) {
 // The real binary: serves, keeps personal data and secrets out of its
 // logs, and shuts down cleanly on SIGTERM.
 func TestBinaryServesAndLogsNoPersonalData(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a database server")
 	}
@@ -68,6 +70,7 @@ func TestBinaryServesAndLogsNoPersonalData(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	bin := backendtest.Binary(t)
 	out, err := exec.Command(bin, "migrate", "sideways").CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.HasPrefix(string(out), "usage: backend") {
