@@ -41,6 +41,9 @@ type InProcessOptions struct {
 	Resolver   string
 	Tune       func(*datapath.Options)
 	TuneAPI    func(*api.Server)
+	// Log receives the backend's log; by default it is discarded, or
+	// written to stderr from warnings up under -v.
+	Log *slog.Logger
 }
 
 // NewServer migrates a fresh database (unless DBName is given) and serves
@@ -74,8 +77,12 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	if o.User == "" {
 		o.User = dbserver.AppUser
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if !testing.Verbose() {
+	log := o.Log
+	switch {
+	case log != nil:
+	case testing.Verbose():
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	default:
 		log = slog.New(slog.DiscardHandler)
 	}
 	opts := datapath.Options{
