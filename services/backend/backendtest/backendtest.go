@@ -39,7 +39,7 @@ type Process struct {
 	URL  string
 	Port int
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *LogBuffer
 	done chan struct{}
 }
 
@@ -112,7 +112,7 @@ func Start(t testing.TB, o Options) *Process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Process{Port: port, URL: "http://127.0.0.1:" + strconv.Itoa(port), logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &Process{Port: port, URL: "http://127.0.0.1:" + strconv.Itoa(port), logs: &LogBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin)
 	p.cmd.Env = o.env(port)
 	p.cmd.Stdout = p.logs
@@ -211,18 +211,20 @@ func WithDatabase(t testing.TB, region string, env map[string]string) (*Process,
 	return p, dsn
 }
 
-type syncBuffer struct {
+// LogBuffer collects a log written from several goroutines: a process's
+// output, or an in-process server's slog handler.
+type LogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *LogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *LogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()

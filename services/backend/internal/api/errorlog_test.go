@@ -1,38 +1,22 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"hyundai-poc.com/backend/backendtest"
 	"hyundai-poc.com/dbserver"
 )
 
-// logBuffer collects JSON log lines from concurrent handlers.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// entries are the logged records with the given message.
-func (l *logBuffer) entries(t *testing.T, msg string) []map[string]any {
+// records are the JSON log records with the given message.
+func records(t *testing.T, logs *backendtest.LogBuffer, msg string) []map[string]any {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []map[string]any
-	for line := range strings.Lines(l.b.String()) {
+	for line := range strings.Lines(logs.String()) {
 		var e map[string]any
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("log line is not JSON: %q", line)
@@ -44,12 +28,6 @@ func (l *logBuffer) entries(t *testing.T, msg string) []map[string]any {
 	return out
 }
 
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // A 5xx is logged once, with its cause and request id, and nothing of
 // what the visitor sent.
 func TestServerErrorsAreLoggedOnceWithCause(t *testing.T) {
@@ -59,7 +37,7 @@ func TestServerErrorsAreLoggedOnceWithCause(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &backendtest.LogBuffer{}
 	s := backendtest.NewServer(t, backendtest.InProcessOptions{
 		WriterAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), DBName: "marketing", Password: "unused",
 		Log: slog.New(slog.NewJSONHandler(logs, nil)),
@@ -74,7 +52,7 @@ func TestServerErrorsAreLoggedOnceWithCause(t *testing.T) {
 		t.Fatalf("write: %d %s", b.status, b.raw)
 	}
 
-	failed := logs.entries(t, "request failed")
+	failed := records(t, logs, "request failed")
 	if len(failed) != 2 {
 		t.Fatalf("%d failure records for 2 failed requests:\n%s", len(failed), logs)
 	}
