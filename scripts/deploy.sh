@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Deploys the current commit to AWS: builds both images tagged with the git
-# SHA, pushes them to ECR in every region, applies Terraform with that tag,
-# waits for ECS to settle, then verifies the deployment.
+# Deploys the current commit to AWS: builds both images for the tasks' CPU
+# (linux/amd64) tagged with the git SHA, pushes them to ECR in every region,
+# runs the schema migration as a one-off ECS task against the writer and
+# stops if it fails, then applies Terraform with that tag (the services
+# roll), waits for ECS to settle, and verifies the deployment.
 #
 # Usage: scripts/deploy.sh [--dry-run]      (or DRY_RUN=1)
 # Env:   IMAGE_TAG (default: git SHA of HEAD), AWS_ACCOUNT_ID (default: from
@@ -26,6 +28,9 @@ DOMAIN="${DOMAIN:-hyundai-poc.com}"
 TF_DIR="${TF_DIR:-deploy/terraform/poc}"
 BACKEND_CONFIG="${BACKEND_CONFIG:-backend.hcl}"
 SERVICES=(backend frontend)
+# The task definitions pin X86_64 (runtime_platform); an image built on an
+# Arm machine without this would not start there.
+PLATFORM=linux/amd64
 # Region -> short code used in resource names; the same map as the
 # Terraform root's `regions` variable (a test keeps them equal).
 REGIONS=(us-east-1 us-west-2 ap-northeast-2)
@@ -45,7 +50,7 @@ run() {
 }
 
 if [ -z "$DRY_RUN" ]; then
-  for tool in docker aws terraform curl; do
+  for tool in docker aws terraform curl jq; do
     command -v "$tool" >/dev/null || { echo "deploy: $tool is not installed" >&2; exit 1; }
   done
   [ -f "$TF_DIR/$BACKEND_CONFIG" ] || {
@@ -76,7 +81,7 @@ tf apply -input=false -auto-approve "-var=image_tag=$IMAGE_TAG"$targets
 
 step "build images"
 for svc in "${SERVICES[@]}"; do
-  run docker build --file "deploy/docker/$svc.Dockerfile" --build-arg "COMMIT=$IMAGE_TAG" \
+  run docker build --platform "$PLATFORM" --file "deploy/docker/$svc.Dockerfile" --build-arg "COMMIT=$IMAGE_TAG" \
     --tag "$PROJECT/$svc:$IMAGE_TAG" .
 done
 
@@ -89,6 +94,29 @@ for region in "${REGIONS[@]}"; do
     run "aws ecr describe-images --region $region --repository-name $PROJECT/$svc --image-ids imageTag=$IMAGE_TAG >/dev/null 2>&1 || { docker tag $PROJECT/$svc:$IMAGE_TAG $registry/$PROJECT/$svc:$IMAGE_TAG && docker push $registry/$PROJECT/$svc:$IMAGE_TAG; }"
   done
 done
+
+step "migrate the schema before the services roll"
+# The migration task definitions (one per region, the new image) first;
+# then the task runs once in the region that holds the writer now.
+targets=""
+for region in "${REGIONS[@]}"; do targets+=" -target='module.service[\"$region\"].aws_ecs_task_definition.migrate'"; done
+tf apply -input=false -auto-approve "-var=image_tag=$IMAGE_TAG"$targets
+if [ -n "$DRY_RUN" ]; then
+  WRITER_REGION='<writer-region>'
+  printf '+ %s\n' "aws rds describe-global-clusters --global-cluster-identifier $PROJECT (the writer's region)"
+else
+  writer_arn="$(aws rds describe-global-clusters --global-cluster-identifier "$PROJECT" \
+    --query 'GlobalClusters[0].GlobalClusterMembers[?IsWriter].DBClusterArn | [0]' --output text)"
+  WRITER_REGION="$(cut -d: -f4 <<<"$writer_arn")"
+  [ -n "$WRITER_REGION" ] || { echo "deploy: no writer found in global cluster $PROJECT" >&2; exit 1; }
+fi
+m="terraform -chdir=$TF_DIR output -json migration | jq -r '.[\"$WRITER_REGION\"]"
+run "task=\$(aws ecs run-task --region $WRITER_REGION --launch-type FARGATE --started-by deploy-$IMAGE_TAG \
+  --cluster \"\$($m.cluster')\" --task-definition \"\$($m.task_definition')\" \
+  --network-configuration \"awsvpcConfiguration={subnets=[\$($m.subnets | join(\",\")')],securityGroups=[\$($m.security_groups | join(\",\")')],assignPublicIp=DISABLED}\" \
+  --query 'tasks[0].taskArn' --output text)"
+run "aws ecs wait tasks-stopped --region $WRITER_REGION --cluster \"\$($m.cluster')\" --tasks \"\$task\""
+run "code=\$(aws ecs describe-tasks --region $WRITER_REGION --cluster \"\$($m.cluster')\" --tasks \"\$task\" --query 'tasks[0].containers[0].exitCode' --output text); [ \"\$code\" = 0 ] || { echo \"deploy: migration failed (exit \$code); see /ecs/$PROJECT-*/backend logs, stream migrate/*\" >&2; exit 1; }"
 
 step "terraform apply"
 tf apply -input=false -auto-approve "-var=image_tag=$IMAGE_TAG"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Asks the zone's authoritative servers for the apex name as resolvers in
-# Korea, the eastern US and the western US would (EDNS0 client-subnet), and
-# checks each answer is that market's region: the apex answer must share an
-# address with the region's own name (REGION.DOMAIN) asked the same way.
+# Asks the zone's authoritative servers for the geolocation name CloudFront
+# uses as its origin (origin.DOMAIN) as resolvers in Korea, the eastern US
+# and the western US would (EDNS0 client-subnet), and checks each answer is
+# that market's region: it must share an address with the region's own
+# origin name (REGION.origin.DOMAIN) asked the same way.
 #
 # Usage: scripts/test-dns.sh [--domain D] [--server HOST] [--port PORT]
 #   --server/--port  ask this server instead of the zone's NS (a test DNS)
@@ -42,13 +43,13 @@ cases=(
   "US west|${SUBNET_US_WEST:-34.208.0.0/24}|us-west-2"
 )
 failed=0
-echo "asking $SERVER:$PORT for $DOMAIN"
+echo "asking $SERVER:$PORT for origin.$DOMAIN"
 for c in "${cases[@]}"; do
   IFS='|' read -r market subnet want <<<"$c"
-  apex="$(ask "$DOMAIN" "$subnet")"
-  region="$(ask "$want.$DOMAIN" "$subnet")"
+  apex="$(ask "origin.$DOMAIN" "$subnet")"
+  region="$(ask "$want.origin.$DOMAIN" "$subnet")"
   if [ -z "$apex" ]; then
-    echo "FAIL  $market ($subnet): no answer for $DOMAIN"; failed=1; continue
+    echo "FAIL  $market ($subnet): no answer for origin.$DOMAIN"; failed=1; continue
   fi
   if [ -n "$region" ] && [ -n "$(comm -12 <(echo "$apex") <(echo "$region"))" ]; then
     echo "ok    $market ($subnet) -> $want ($(echo $apex | tr '\n' ' '))"

@@ -55,12 +55,26 @@ func TestDeployDryRunPrintsEveryCommandAndRunsNone(t *testing.T) {
 	// Cluster names come from the Terraform root's regions variable, so the
 	// script and the configuration cannot drift apart.
 	shorts := terraformRegionShorts(t)
+	// Every image is built for the CPU the task definitions pin.
+	platform := regexp.QuoteMeta(taskPlatform(t))
+	builds := 0
+	for _, c := range cmds {
+		if strings.HasPrefix(c, "docker build ") {
+			builds++
+			if !strings.Contains(c, "--platform "+taskPlatform(t)+" ") {
+				t.Errorf("an image is built without --platform %s, but the tasks run on it: %s", taskPlatform(t), c)
+			}
+		}
+	}
+	if builds == 0 {
+		t.Error("the dry run builds no image")
+	}
 
 	want := []string{
 		`^terraform -chdir=deploy/terraform/poc init -input=false -backend-config=backend\.hcl$`,
 		`^terraform -chdir=deploy/terraform/poc apply .*-var=image_tag=` + tag + `.*-target='module\.registry\["us-east-1"\]'.*-target='module\.registry\["us-west-2"\]'.*-target='module\.registry\["ap-northeast-2"\]'`,
-		`^docker build --file deploy/docker/backend\.Dockerfile --build-arg COMMIT=` + tag + ` --tag hyundai-poc/backend:` + tag + ` \.$`,
-		`^docker build --file deploy/docker/frontend\.Dockerfile --build-arg COMMIT=` + tag + ` --tag hyundai-poc/frontend:` + tag + ` \.$`,
+		`^docker build --platform ` + platform + ` --file deploy/docker/backend\.Dockerfile --build-arg COMMIT=` + tag + ` --tag hyundai-poc/backend:` + tag + ` \.$`,
+		`^docker build --platform ` + platform + ` --file deploy/docker/frontend\.Dockerfile --build-arg COMMIT=` + tag + ` --tag hyundai-poc/frontend:` + tag + ` \.$`,
 	}
 	for _, r := range []string{"us-east-1", "us-west-2", "ap-northeast-2"} {
 		reg := regexp.QuoteMeta("123456789012.dkr.ecr." + r + ".amazonaws.com")
@@ -69,7 +83,14 @@ func TestDeployDryRunPrintsEveryCommandAndRunsNone(t *testing.T) {
 			want = append(want, `docker push `+reg+`/hyundai-poc/`+svc+`:`+tag)
 		}
 	}
-	want = append(want, `^terraform -chdir=deploy/terraform/poc apply -input=false -auto-approve -var=image_tag=`+tag+`$`)
+	// The migration runs, is waited for and its exit code checked, before
+	// the apply that rolls the services.
+	want = append(want,
+		`^terraform -chdir=deploy/terraform/poc apply .*-var=image_tag=`+tag+`.*-target='module\.service\["us-east-1"\]\.aws_ecs_task_definition\.migrate'`,
+		`^task=\$\(aws ecs run-task --region <writer-region> --launch-type FARGATE .*\.task_definition`,
+		`^aws ecs wait tasks-stopped --region <writer-region> .*--tasks "\$task"$`,
+		`^code=\$\(aws ecs describe-tasks .*exitCode.*\[ "\$code" = 0 \] \|\| \{ .*exit 1; \}$`,
+		`^terraform -chdir=deploy/terraform/poc apply -input=false -auto-approve -var=image_tag=`+tag+`$`)
 	for _, r := range []string{"us-east-1", "us-west-2", "ap-northeast-2"} {
 		want = append(want, `^aws ecs wait services-stable --region `+r+` --cluster hyundai-poc-`+shorts[r]+` --services backend frontend$`)
 	}
@@ -150,4 +171,33 @@ func TestDeployWithoutBackendConfigStops(t *testing.T) {
 	if ran, err := os.ReadFile(ranLog); err == nil {
 		t.Errorf("commands ran before the check:\n%s", ran)
 	}
+}
+
+// taskPlatform is the docker platform of the CPU every ECS task definition
+// pins (runtime_platform.cpu_architecture).
+func taskPlatform(t *testing.T) string {
+	t.Helper()
+	platforms := map[string]string{"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
+	got := map[string]bool{}
+	tree := loadTree(t, terraformRoot(t))
+	for _, m := range tree.SortedModules() {
+		for _, td := range m.ResourcesOfType("aws_ecs_task_definition") {
+			for _, b := range td.Body.Blocks {
+				if b.Type != "runtime_platform" {
+					continue
+				}
+				if a := b.Body.Attributes["cpu_architecture"]; a != nil {
+					v, _ := a.Expr.Value(nil)
+					got[platforms[v.AsString()]] = true
+				}
+			}
+		}
+	}
+	if len(got) != 1 || got[""] {
+		t.Fatalf("the task definitions pin %v: want one known cpu_architecture", got)
+	}
+	for p := range got {
+		return p
+	}
+	return ""
 }

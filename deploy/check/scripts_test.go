@@ -31,8 +31,9 @@ func needTool(t *testing.T, name string) {
 }
 
 // geoDNS is an authoritative server for example.test. that answers the
-// apex by EDNS0 client-subnet, as Route53 geolocation does, and each
-// region's own name with that region's address.
+// geolocation name origin.example.test. by EDNS0 client-subnet, as Route53
+// geolocation does, and each region's own origin name with that region's
+// address.
 type geoDNS struct {
 	regionAddr map[string]string // region -> address
 	bySubnet   func(ip net.IP) string
@@ -58,13 +59,13 @@ func (g *geoDNS) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	region := ""
 	switch {
-	case q.Name == "example.test.":
+	case q.Name == "origin.example.test.":
 		region = "us-east-1" // the default record
 		if subnet != nil {
 			region = g.bySubnet(subnet)
 		}
-	case strings.HasSuffix(q.Name, ".example.test."):
-		region = strings.TrimSuffix(q.Name, ".example.test.")
+	case strings.HasSuffix(q.Name, ".origin.example.test."):
+		region = strings.TrimSuffix(q.Name, ".origin.example.test.")
 	}
 	if addr, ok := g.regionAddr[region]; ok && q.Qtype == dns.TypeA {
 		m.Answer = append(m.Answer, &dns.A{
@@ -159,17 +160,31 @@ func TestDNSScriptChecksEachMarketsRegion(t *testing.T) {
 func TestVerifyDeploymentScript(t *testing.T) {
 	needTool(t, "curl")
 	needTool(t, "jq")
-	// One TLS server stands in for every name; it answers by Host header as
-	// the regional ALBs, the apex and CloudFront would.
-	serve := func(regionOf func(host string) string) *httptest.Server {
+	// One TLS server stands in for CloudFront: /_region/R/... is region R,
+	// as the distribution's per-region behaviors are. regionOf says which
+	// region really answers, writes whether a region's writes succeed.
+	serve := func(regionOf func(pinned string) string, writes func(region string) bool) *httptest.Server {
 		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			host, _, _ := strings.Cut(r.Host, ":")
-			switch r.URL.Path {
-			case "/healthz", "/":
+			pinned, path := "us-east-1", r.URL.Path
+			if rest, ok := strings.CutPrefix(path, "/_region/"); ok {
+				pinned, path, _ = strings.Cut(rest, "/")
+				path = "/" + path
+			}
+			region := regionOf(pinned)
+			w.Header().Set("Content-Type", "application/json")
+			switch {
+			case path == "/healthz":
+				_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "region": region})
+			case path == "/" || path == "/api/vehicles":
 				w.WriteHeader(http.StatusOK)
-			case "/api/region":
-				w.Header().Set("Content-Type", "application/json")
-				_ = json.NewEncoder(w).Encode(map[string]string{"region": regionOf(host)})
+			case path == "/api/health-checks" && r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "":
+				if !writes(region) {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					_, _ = w.Write([]byte(`{"error":{"code":"unavailable","message":"no writer"}}`))
+					return
+				}
+				w.WriteHeader(http.StatusCreated)
+				_ = json.NewEncoder(w).Encode(map[string]any{"health_check": map[string]string{"region": region, "writer_node": "us-east-1/node1"}})
 			default:
 				http.NotFound(w, r)
 			}
@@ -178,16 +193,11 @@ func TestVerifyDeploymentScript(t *testing.T) {
 		return srv
 	}
 	addr := func(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "https://") }
-	honest := func(host string) string {
-		if r, _, ok := strings.Cut(host, ".example.test"); ok && r != "www" && r != "" {
-			return r
-		}
-		return "us-east-1"
-	}
+	honest := func(r string) string { return r }
+	all := func(string) bool { return true }
 
 	t.Run("a healthy deployment passes", func(t *testing.T) {
-		srv := serve(honest)
-		out, code := runScript(t, "scripts/verify-deployment.sh", "--domain", "example.test", "--connect-to", addr(srv), "--insecure")
+		out, code := runScript(t, "scripts/verify-deployment.sh", "--domain", "example.test", "--connect-to", addr(serve(honest, all)), "--insecure")
 		if code != 0 {
 			t.Fatalf("verify failed against a healthy deployment (exit %d):\n%s", code, out)
 		}
@@ -197,12 +207,25 @@ func TestVerifyDeploymentScript(t *testing.T) {
 	})
 
 	t.Run("a region answering for another fails", func(t *testing.T) {
-		srv := serve(func(string) string { return "us-east-1" })
-		out, code := runScript(t, "scripts/verify-deployment.sh", "--domain", "example.test", "--connect-to", addr(srv), "--insecure")
+		out, code := runScript(t, "scripts/verify-deployment.sh", "--domain", "example.test", "--connect-to", addr(serve(func(string) string { return "us-east-1" }, all)), "--insecure")
 		if code != 1 {
 			t.Fatalf("want exit 1 when regions answer as us-east-1, got %d:\n%s", code, out)
 		}
-		for _, want := range []string{"FAIL  us-west-2 /api/region", "FAIL  ap-northeast-2 /api/region", "ok    us-east-1 /api/region"} {
+		for _, want := range []string{"FAIL  us-west-2 /healthz", "FAIL  ap-northeast-2 /healthz", "ok    us-east-1 /healthz"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+
+	// Reads work everywhere but Seoul cannot write (its writes cannot
+	// reach the writer): verification must fail.
+	t.Run("a region that cannot write fails", func(t *testing.T) {
+		out, code := runScript(t, "scripts/verify-deployment.sh", "--domain", "example.test", "--connect-to", addr(serve(honest, func(r string) bool { return r != "ap-northeast-2" })), "--insecure")
+		if code != 1 {
+			t.Fatalf("want exit 1 when ap-northeast-2 cannot write, got %d:\n%s", code, out)
+		}
+		for _, want := range []string{"FAIL  ap-northeast-2 POST /api/health-checks: status 503", "ok    us-west-2 POST /api/health-checks", "ok    ap-northeast-2 /healthz"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}

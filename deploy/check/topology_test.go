@@ -24,6 +24,7 @@ var topologyChecks = []struct {
 	{"validations", topology.Validations},
 	{"security-groups", topology.SecurityGroups},
 	{"secrets", topology.SecretsReadable},
+	{"reachability", topology.Reachability},
 }
 
 func TestTopology(t *testing.T) {
@@ -64,7 +65,7 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 			`region "eu-west-1" is not deployed`,
 			`"PR" is not a Route53 US subdivision`,
 			"the default record (*) must go to us-east-1",
-			"needs its region's health_check_id",
+
 			"evaluate_target_health = true",
 		},
 		"aurora": {
@@ -89,7 +90,7 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 			`aws_lb_target_group.this["backend"]: port 8080, want 3001`,
 			"health check path must be /healthz",
 			"no listener rule sends /api/* to the backend",
-			"no listener whose default action forwards to the frontend",
+			"no listener or listener rule forwards to the frontend",
 			"deployment_circuit_breaker must enable rollback",
 			"no ECS service can use FARGATE_SPOT",
 			"no CPU target-tracking policy",
@@ -104,8 +105,8 @@ func TestTopologyCatchesBrokenFixture(t *testing.T) {
 			`variable "replicas": its value 7 fails its own validation: replicas must be 1 to 5.`,
 		},
 		"security-groups": {
-			`aws_vpc_security_group_ingress_rule.tasks_open: the tasks group admits cidr_ipv4; only the alb group may connect`,
-			`aws_vpc_security_group_ingress_rule.tasks_open: the tasks group must admit only aws_security_group.alb`,
+			`aws_vpc_security_group_ingress_rule.tasks_open: the tasks group admits cidr_ipv4; only the alb or tasks group may connect`,
+			`aws_vpc_security_group_ingress_rule.tasks_open: the tasks group must admit only aws_security_group.alb or aws_security_group.tasks`,
 			`aws_vpc_security_group_ingress_rule.db_wide: the db group opens port 3307`,
 			`aws_security_group.alb: inline ingress blocks hide rules`,
 		},

@@ -28,6 +28,7 @@ type Scope struct {
 	Module *tfconfig.Module
 	Ctx    *hcl.EvalContext
 	root   string
+	locals map[string]cty.Value
 }
 
 // NewScope evaluates m's variables (inputs given by the caller, else their
@@ -38,7 +39,7 @@ func NewScope(m *tfconfig.Module, inputs map[string]cty.Value) *Scope {
 
 // newScope is NewScope for a module called from the root in rootDir.
 func newScope(m *tfconfig.Module, inputs map[string]cty.Value, rootDir string) *Scope {
-	s := &Scope{Module: m, root: rootDir, Ctx: &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions(rootDir)}}
+	s := &Scope{Module: m, root: rootDir, locals: map[string]cty.Value{}, Ctx: &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions(rootDir)}}
 
 	vars := map[string]cty.Value{}
 	for name, v := range m.Variables {
@@ -60,34 +61,10 @@ func newScope(m *tfconfig.Module, inputs map[string]cty.Value, rootDir string) *
 		"module": cty.StringVal(m.Dir), "root": cty.StringVal(rootDir), "cwd": cty.StringVal(rootDir),
 	})
 
-	// Locals may refer to each other in any order: evaluate in rounds until
-	// nothing more becomes known.
-	locals := map[string]cty.Value{}
 	for name := range m.Locals {
-		locals[name] = cty.DynamicVal
+		s.locals[name] = cty.DynamicVal
 	}
-	for round := 0; round <= len(m.Locals); round++ {
-		s.Ctx.Variables["local"] = cty.ObjectVal(locals)
-		changed := false
-		for name, a := range m.Locals {
-			if locals[name].IsWhollyKnown() {
-				continue
-			}
-			v, diags := a.Expr.Value(s.Ctx)
-			if diags.HasErrors() {
-				continue
-			}
-			// Keep partly known values too: a for_each needs only its keys.
-			if !v.RawEquals(locals[name]) {
-				locals[name] = v
-				changed = true
-			}
-		}
-		if !changed {
-			break
-		}
-	}
-	s.Ctx.Variables["local"] = cty.ObjectVal(locals)
+	s.evalLocals()
 	// References to resources, data and modules are unknown here.
 	for _, root := range []string{"module", "data", "ephemeral"} {
 		s.Ctx.Variables[root] = cty.DynamicVal
@@ -98,6 +75,34 @@ func newScope(m *tfconfig.Module, inputs map[string]cty.Value, rootDir string) *
 		}
 	}
 	return s
+}
+
+// evalLocals evaluates the module's locals in rounds until nothing more
+// becomes known: locals may refer to each other in any order.
+func (s *Scope) evalLocals() {
+	m := s.Module
+	for round := 0; round <= len(m.Locals); round++ {
+		s.Ctx.Variables["local"] = cty.ObjectVal(s.locals)
+		changed := false
+		for name, a := range m.Locals {
+			if s.locals[name].IsWhollyKnown() {
+				continue
+			}
+			v, diags := a.Expr.Value(s.Ctx)
+			if diags.HasErrors() {
+				continue
+			}
+			// Keep partly known values too: a for_each needs only its keys.
+			if !v.RawEquals(s.locals[name]) {
+				s.locals[name] = v
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	s.Ctx.Variables["local"] = cty.ObjectVal(s.locals)
 }
 
 // withType converts a default to the variable's declared type, so optional
@@ -227,7 +232,7 @@ func functions(dir string) map[string]function.Function {
 		"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc, "compact": stdlib.CompactFunc,
 		"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc,
 		"element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc, "format": stdlib.FormatFunc,
-		"formatlist": stdlib.FormatListFunc, "index": stdlib.IndexFunc, "join": stdlib.JoinFunc,
+		"formatlist": stdlib.FormatListFunc, "index": indexOf, "join": stdlib.JoinFunc,
 		"jsondecode": stdlib.JSONDecodeFunc, "jsonencode": stdlib.JSONEncodeFunc, "keys": stdlib.KeysFunc,
 		"length": stdlib.LengthFunc, "lookup": stdlib.LookupFunc, "lower": stdlib.LowerFunc,
 		"merge": stdlib.MergeFunc, "range": stdlib.RangeFunc, "regex": stdlib.RegexFunc,
@@ -244,7 +249,8 @@ func functions(dir string) map[string]function.Function {
 		"can":     tryfunc.CanFunc,
 		"try":     tryfunc.TryFunc,
 		"alltrue": allOf(true), "anytrue": allOf(false),
-		"cidrhost": cidrHost,
+		"cidrhost": cidrHost, "cidrsubnet": cidrSubnet,
+		"one": oneFunc,
 	}
 }
 
@@ -359,3 +365,76 @@ func (s *Scope) Known(expr hcl.Expression) bool {
 	})
 	return known
 }
+
+// cidrSubnet is Terraform's cidrsubnet for IPv4 prefixes.
+var cidrSubnet = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "prefix", Type: cty.String}, {Name: "newbits", Type: cty.Number}, {Name: "netnum", Type: cty.Number}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		p, err := netip.ParsePrefix(args[0].AsString())
+		if err != nil || !p.Addr().Is4() {
+			return cty.NilVal, fmt.Errorf("cidrsubnet: %q is not an IPv4 prefix", args[0].AsString())
+		}
+		nb, _ := args[1].AsBigFloat().Int64()
+		num, _ := args[2].AsBigFloat().Int64()
+		bits := p.Bits() + int(nb)
+		if nb < 0 || bits > 32 || num < 0 || num >= int64(1)<<nb {
+			return cty.NilVal, fmt.Errorf("cidrsubnet: %d new bits and number %d do not fit %s", nb, num, p)
+		}
+		b := p.Masked().Addr().As4()
+		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		v |= uint32(num) << (32 - bits)
+		return cty.StringVal(netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), bits).String()), nil
+	},
+})
+
+// oneFunc is Terraform's one: the single element of a list, or null.
+var oneFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType, AllowUnknown: true}},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		t := args[0].Type()
+		switch {
+		case t.IsListType() || t.IsSetType():
+			return t.ElementType(), nil
+		case t.IsTupleType() && len(t.TupleElementTypes()) == 1:
+			return t.TupleElementTypes()[0], nil
+		case t.IsTupleType():
+			return cty.DynamicPseudoType, nil
+		}
+		return cty.NilType, fmt.Errorf("one: want a list, set or tuple")
+	},
+	Impl: func(args []cty.Value, ret cty.Type) (cty.Value, error) {
+		v := args[0]
+		if !v.IsKnown() {
+			return cty.UnknownVal(ret), nil
+		}
+		switch n := v.LengthInt(); n {
+		case 0:
+			return cty.NullVal(ret), nil
+		case 1:
+			return v.Index(cty.NumberIntVal(0)), nil
+		default:
+			return cty.NilVal, fmt.Errorf("one: %d elements", n)
+		}
+	},
+})
+
+// indexOf is Terraform's index: the position of a value in a list (cty's
+// stdlib index is element lookup, not this).
+var indexOf = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}, {Name: "value", Type: cty.DynamicPseudoType}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if !args[0].CanIterateElements() {
+			return cty.NilVal, fmt.Errorf("index: want a list")
+		}
+		i := 0
+		for it := args[0].ElementIterator(); it.Next(); i++ {
+			_, e := it.Element()
+			if eq := e.Equals(args[1]); eq.IsKnown() && eq.True() {
+				return cty.NumberIntVal(int64(i)), nil
+			}
+		}
+		return cty.NilVal, fmt.Errorf("index: value not found")
+	},
+})

@@ -136,105 +136,124 @@ func exprText(m *tfconfig.Module, e hcl.Expression) []byte {
 	return src[rng.Start.Byte:rng.End.Byte]
 }
 
-// OriginGroups checks every CloudFront distribution: each origin group has
-// exactly two static members, no behavior that allows anything beyond GET,
+// OriginGroups checks every CloudFront distribution, as expanded from its
+// dynamic blocks: each origin group has exactly two members that are
+// origins of the distribution, no behavior that allows anything beyond GET,
 // HEAD and OPTIONS targets a group, and /api/* reaches a plain origin with
 // POST allowed.
 func OriginGroups(t *tfconfig.Tree) []Finding {
 	var r report
-	dists := allResources(t, "aws_cloudfront_distribution")
+	p := planOf(t)
+	dists := p.OfType("aws_cloudfront_distribution")
 	if len(dists) == 0 {
 		r.add(hcl.Range{Filename: t.Root.Dir}, "no aws_cloudfront_distribution")
 	}
 	safe := []string{"GET", "HEAD", "OPTIONS"}
 	for _, d := range dists {
-		s := scopeOf(t, d.Module)
-		apex := ""
-		if vars := s.Ctx.Variables["var"]; vars.Type().HasAttribute("domain_name") {
-			if v := vars.GetAttr("domain_name"); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-				apex = v.AsString()
-			}
-		}
+		apex := apexOf(t, d.Block.Module)
 		origins := map[string]bool{}
-		for _, o := range blocks(d.Body, "origin") {
-			id, err := s.EvalString(o.Body.Attributes["origin_id"].Expr, nil)
-			if err != nil {
-				r.add(o.DefRange(), "%s: origin id must be static: %v", d.Addr(), err)
+		for _, o := range d.Blocks("origin") {
+			id := o.String("origin_id")
+			if id == "" {
+				r.add(d.Block.Range, "%s: origin id must be static", d.Addr)
 				continue
 			}
 			origins[id] = true
-			if a := o.Body.Attributes["domain_name"]; a != nil {
-				if name, err := s.EvalString(a.Expr, nil); err == nil && apex != "" && !servesSite(name, apex) {
-					r.add(a.SrcRange, "%s: origin %q points at %q, neither the apex nor a deployed region's name", d.Addr(), id, name)
-				}
+			if name := o.String("domain_name"); name != "" && apex != "" && !servesSite(name, apex) {
+				r.add(d.Block.Range, "%s: origin %q points at %q, neither the apex nor a deployed region's name", d.Addr, id, name)
 			}
 		}
 		groups := map[string]bool{}
-		for _, g := range blocks(d.Body, "origin_group") {
-			id, err := s.EvalString(g.Body.Attributes["origin_id"].Expr, nil)
-			if err != nil {
-				r.add(g.DefRange(), "%s: origin group id must be static: %v", d.Addr(), err)
+		for _, g := range d.Blocks("origin_group") {
+			id := g.String("origin_id")
+			if id == "" {
+				r.add(d.Block.Range, "%s: origin group id must be static", d.Addr)
 				continue
 			}
 			groups[id] = true
-			for _, dyn := range blocks(g.Body, "dynamic") {
-				r.add(dyn.DefRange(), "%s: origin group %q members must be written out, not dynamic", d.Addr(), id)
-			}
-			members := blocks(g.Body, "member")
+			members := g.Blocks("member")
 			if n := len(members); n != 2 {
-				r.add(g.DefRange(), "%s: origin group %q has %d members; CloudFront takes exactly 2 (primary, secondary)", d.Addr(), id, n)
+				r.add(d.Block.Range, "%s: origin group %q has %d members; CloudFront takes exactly 2 (primary, secondary)", d.Addr, id, n)
 			}
 			seen := map[string]bool{}
 			for _, mb := range members {
-				mid, err := s.EvalString(mb.Body.Attributes["origin_id"].Expr, nil)
+				mid := mb.String("origin_id")
 				switch {
-				case err != nil:
-					r.add(mb.DefRange(), "%s: member origin id must be static", d.Addr())
+				case mid == "":
+					r.add(d.Block.Range, "%s: member origin id must be static", d.Addr)
 				case !origins[mid]:
-					r.add(mb.DefRange(), "%s: origin group %q member %q is not an origin of the distribution", d.Addr(), id, mid)
+					r.add(d.Block.Range, "%s: origin group %q member %q is not an origin of the distribution", d.Addr, id, mid)
 				case seen[mid]:
-					r.add(mb.DefRange(), "%s: origin group %q names %q twice", d.Addr(), id, mid)
+					r.add(d.Block.Range, "%s: origin group %q names %q twice", d.Addr, id, mid)
 				}
 				seen[mid] = true
 			}
 		}
 		if len(groups) == 0 {
-			r.add(d.Range, "%s: no origin group: the site's GETs have no failover", d.Addr())
+			r.add(d.Block.Range, "%s: no origin group: the site's GETs have no failover", d.Addr)
 		}
 		apiOK := false
-		behaviors := append(blocks(d.Body, "default_cache_behavior"), blocks(d.Body, "ordered_cache_behavior")...)
-		for _, b := range behaviors {
-			target, err := s.EvalString(b.Body.Attributes["target_origin_id"].Expr, nil)
-			if err != nil {
-				r.add(b.DefRange(), "%s: target_origin_id must be static: %v", d.Addr(), err)
+		for _, b := range behaviorsOf(d) {
+			if b.target == "" || b.methods == nil {
+				r.add(d.Block.Range, "%s: behavior %s: target_origin_id and allowed_methods must be static", d.Addr, b.path)
 				continue
 			}
-			methods, err := s.EvalStrings(b.Body.Attributes["allowed_methods"].Expr, nil)
-			if err != nil {
-				r.add(b.DefRange(), "%s: allowed_methods must be static: %v", d.Addr(), err)
-				continue
-			}
-			path := "default"
-			if a := b.Body.Attributes["path_pattern"]; a != nil {
-				path, _ = s.EvalString(a.Expr, nil)
-			}
-			if groups[target] {
-				for _, m := range methods {
+			if groups[b.target] {
+				for _, m := range b.methods {
 					if !slices.Contains(safe, m) {
-						r.add(b.DefRange(), "%s: behavior %s allows %s but targets origin group %q; origin groups serve only GET, HEAD, OPTIONS", d.Addr(), path, m, target)
+						r.add(d.Block.Range, "%s: behavior %s allows %s but targets origin group %q; origin groups serve only GET, HEAD, OPTIONS", d.Addr, b.path, m, b.target)
 						break
 					}
 				}
 			}
-			if path == "/api/*" && !groups[target] && slices.Contains(methods, "POST") {
+			if b.path == "/api/*" && !groups[b.target] && slices.Contains(b.methods, "POST") {
 				apiOK = true
 			}
 		}
 		if !apiOK {
-			r.add(d.Range, "%s: no /api/* behavior that allows POST and targets a plain origin", d.Addr())
+			r.add(d.Block.Range, "%s: no /api/* behavior that allows POST and targets a plain origin", d.Addr)
 		}
 	}
 	return r.fs
+}
+
+// behavior is one cache behavior of a distribution, as CloudFront sees it.
+type behavior struct {
+	path        string // "default" for the default behavior
+	target      string
+	methods     []string
+	cachePolicy string
+	functions   []string
+}
+
+// behaviorsOf returns the ordered behaviors, then the default one.
+func behaviorsOf(d *tfeval.Instance) []behavior {
+	var out []behavior
+	read := func(n *tfeval.Nested, path string) behavior {
+		b := behavior{path: path, target: n.String("target_origin_id"), methods: n.Strings("allowed_methods"), cachePolicy: n.String("cache_policy_id")}
+		for _, f := range n.Blocks("function_association") {
+			b.functions = append(b.functions, f.String("function_arn"))
+		}
+		return b
+	}
+	for _, n := range d.Blocks("ordered_cache_behavior") {
+		out = append(out, read(n, n.String("path_pattern")))
+	}
+	for _, n := range d.Blocks("default_cache_behavior") {
+		out = append(out, read(n, "default"))
+	}
+	return out
+}
+
+// apexOf returns the module's var.domain_name as the caller gives it.
+func apexOf(t *tfconfig.Tree, m *tfconfig.Module) string {
+	s := scopeOf(t, m)
+	if vars := s.Ctx.Variables["var"]; vars.Type().HasAttribute("domain_name") {
+		if v := vars.GetAttr("domain_name"); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+			return v.AsString()
+		}
+	}
+	return ""
 }
 
 // AuroraTraps checks the provider traps of a global database: members
@@ -323,9 +342,13 @@ func isTrue(s *tfeval.Scope, e hcl.Expression) bool {
 	return err == nil && v.True()
 }
 
-// servesSite reports whether a CloudFront origin name is the site's: the
-// apex (geolocation) or REGION.apex for a deployed region.
+// servesSite reports whether a CloudFront origin name is the site's: an
+// origin-only name (origin.apex for geolocation, failover.origin.apex for
+// its stand-ins, REGION.origin.apex for one region), the apex, or
+// REGION.apex.
 func servesSite(name, apex string) bool {
 	label, rest, _ := strings.Cut(name, ".")
-	return name == apex || (rest == apex && slices.Contains(Regions, label))
+	origins := "origin." + apex
+	return name == apex || name == origins || (rest == origins && (label == "failover" || slices.Contains(Regions, label))) ||
+		(rest == apex && slices.Contains(Regions, label))
 }

@@ -89,7 +89,7 @@ func LocationsFile(path string) []Finding {
 
 // Geolocation evaluates the geolocation records Terraform would create and
 // checks that they cover Asia (to Seoul), every US state and the default,
-// each with its region's health check and evaluate_target_health.
+// each with evaluate_target_health (FailoverPairs checks what they alias).
 func Geolocation(t *tfconfig.Tree) []Finding {
 	var r report
 	var recs []*tfconfig.Block
@@ -111,9 +111,6 @@ func Geolocation(t *tfconfig.Tree) []Finding {
 		if err != nil || !ok {
 			r.add(rec.Range, "%s: geolocation records must come from a static for_each over the location table: %v", rec.Addr(), err)
 			continue
-		}
-		if rec.Attr("health_check_id") == nil {
-			r.add(rec.Range, "%s: each geolocation record needs its region's health_check_id", rec.Addr())
 		}
 		for _, al := range blocks(rec.Body, "alias") {
 			if a := al.Body.Attributes["evaluate_target_health"]; a == nil || !isTrue(s, a.Expr) {

@@ -34,12 +34,12 @@ func SecurityGroups(t *tfconfig.Tree) []Finding {
 		}
 	}
 
-	allowed := map[string]struct {
-		from  string
-		ports []int64
-	}{
-		"tasks": {"alb", []int64{ServicePorts["backend"], ServicePorts["frontend"]}},
-		"db":    {"tasks", []int64{3306}},
+	// Who may connect to each guarded group, and on which ports: the ALB
+	// to both services, the frontend to the backend (service discovery),
+	// tasks to the database.
+	allowed := map[string]map[string][]int64{
+		"tasks": {"alb": {ServicePorts["backend"], ServicePorts["frontend"]}, "tasks": {ServicePorts["backend"]}},
+		"db":    {"tasks": {3306}},
 	}
 	seen := map[string]bool{}
 	for _, rule := range m.ResourcesOfType("aws_vpc_security_group_ingress_rule") {
@@ -56,14 +56,22 @@ func SecurityGroups(t *tfconfig.Tree) []Finding {
 			continue
 		}
 		seen[target] = true
+		froms := sortedKeys(want)
 		for _, c := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
 			if rule.Attr(c) != nil {
-				r.add(rule.Range, "%s: the %s group admits %s; only the %s group may connect", rule.Addr(), target, c, want.from)
+				r.add(rule.Range, "%s: the %s group admits %s; only the %s group may connect", rule.Addr(), target, c, strings.Join(froms, " or "))
 			}
 		}
 		src := rule.Attr("referenced_security_group_id")
-		if src == nil || !refersTo(src.Expr, "aws_security_group."+want.from) {
-			r.add(rule.Range, "%s: the %s group must admit only aws_security_group.%s", rule.Addr(), target, want.from)
+		var ports []int64
+		for _, from := range froms {
+			if src != nil && refersTo(src.Expr, "aws_security_group."+from) {
+				ports = want[from]
+			}
+		}
+		if ports == nil {
+			r.add(rule.Range, "%s: the %s group must admit only aws_security_group.%s", rule.Addr(), target, strings.Join(froms, " or aws_security_group."))
+			ports = want[froms[0]]
 		}
 		inst, ok, err := s.ForEach(rule.Body)
 		if !ok || err != nil {
@@ -81,8 +89,8 @@ func SecurityGroups(t *tfconfig.Tree) []Finding {
 				if err != nil || !v.IsKnown() || v.IsNull() {
 					continue
 				}
-				if port, _ := v.AsBigFloat().Int64(); !slices.Contains(want.ports, port) {
-					r.add(a.SrcRange, "%s: the %s group opens port %d; allowed: %v", rule.Addr(), target, port, want.ports)
+				if port, _ := v.AsBigFloat().Int64(); !slices.Contains(ports, port) {
+					r.add(a.SrcRange, "%s: the %s group opens port %d; allowed: %v", rule.Addr(), target, port, ports)
 				}
 			}
 		}

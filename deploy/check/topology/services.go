@@ -87,16 +87,18 @@ func Services(t *tfconfig.Tree) []Finding {
 	if !apiRouted {
 		r.add(hcl.Range{Filename: m.Dir}, "no listener rule sends /api/* to the backend target group")
 	}
-	frontDefault := false
-	for _, l := range m.ResourcesOfType("aws_lb_listener") {
-		for _, act := range blocks(l.Body, "default_action") {
-			if tg := act.Body.Attributes["target_group_arn"]; tg != nil && strings.Contains(string(exprText(m, tg.Expr)), `["frontend"]`) {
-				frontDefault = true
+	frontRouted := false
+	for _, typ := range []string{"aws_lb_listener", "aws_lb_listener_rule"} {
+		for _, l := range m.ResourcesOfType(typ) {
+			for _, act := range append(blocks(l.Body, "default_action"), blocks(l.Body, "action")...) {
+				if tg := act.Body.Attributes["target_group_arn"]; tg != nil && strings.Contains(string(exprText(m, tg.Expr)), `["frontend"]`) {
+					frontRouted = true
+				}
 			}
 		}
 	}
-	if !frontDefault {
-		r.add(hcl.Range{Filename: m.Dir}, "no listener whose default action forwards to the frontend target group")
+	if !frontRouted {
+		r.add(hcl.Range{Filename: m.Dir}, "no listener or listener rule forwards to the frontend target group")
 	}
 
 	// ECS services.

@@ -1,10 +1,23 @@
 locals {
   name = var.project
 
-  # REGION_ENDPOINTS for the frontend's latency panel: every region's own name.
-  region_endpoints = join(",", [for r in sort(keys(var.regions)) : "${r}=https://${r}.${var.domain_name}"])
+  # REGION_ENDPOINTS for the frontend's latency panel: every region through
+  # CloudFront's /_region/REGION/ paths (the ALBs serve only CloudFront).
+  region_endpoints = join(",", [for r in sort(keys(var.regions)) : "${r}=https://www.${var.domain_name}/_region/${r}"])
 
   locations_file = "${path.module}/../../geo/locations.json"
+  edge_file      = "${path.module}/../../geo/edge.json"
+}
+
+# The header CloudFront adds to every origin request and the ALBs require:
+# generated here, so it is known only to the distribution and the listeners.
+resource "random_password" "origin_header" {
+  length  = 48
+  special = false
+}
+
+locals {
+  origin_header = { name = "X-Origin-Verify", value = random_password.origin_header.result }
 }
 
 data "aws_route53_zone" "this" {
@@ -29,6 +42,23 @@ module "network" {
   cidr_block           = each.value.cidr
   nat_gateway_per_az   = var.nat_gateway_per_az
   enable_vpc_endpoints = var.enable_vpc_endpoints
+  enable_flow_logs     = var.baseline.flow_logs
+  log_retention_days   = var.log_retention_days
+}
+
+module "peering" {
+  source = "../modules/peering"
+
+  name = local.name
+  regions = {
+    for r, n in module.network : r => {
+      vpc_id                  = n.vpc_id
+      private_range           = n.private_range
+      private_route_table_ids = n.private_route_table_ids
+      task_security_group_id  = n.task_security_group_id
+      db_security_group_id    = n.db_security_group_id
+    }
+  }
 }
 
 module "database" {
@@ -46,6 +76,7 @@ module "database" {
   max_capacity          = var.db_max_capacity
   backup_retention_days = var.db_backup_retention_days
   deletion_protection   = var.db_deletion_protection
+  rotation_lambda_arn   = var.db_rotation_lambda_arn
 }
 
 module "queue" {
@@ -72,7 +103,8 @@ module "service" {
   vpc_id                 = module.network[each.key].vpc_id
   public_subnet_ids      = module.network[each.key].public_subnet_ids
   private_subnet_ids     = module.network[each.key].private_subnet_ids
-  alb_security_group_id  = module.network[each.key].alb_security_group_id
+  alb_security_group_ids = module.network[each.key].alb_security_group_ids
+  origin_header          = local.origin_header
   task_security_group_id = module.network[each.key].task_security_group_id
   zone_id                = data.aws_route53_zone.this.zone_id
   domain_name            = var.domain_name
@@ -98,6 +130,8 @@ module "edge" {
   name           = local.name
   domain_name    = var.domain_name
   locations_file = local.locations_file
+  edge_file      = local.edge_file
+  origin_header  = local.origin_header
   enable_waf     = var.enable_waf
   regions = {
     for r, s in module.service : r => {
@@ -122,8 +156,17 @@ module "observability" {
       cluster_name              = s.cluster_name
       service_names             = s.service_names
       db_cluster_identifier     = module.database.cluster_identifiers[r]
-      db_is_secondary           = r != var.primary_region
       queue_cluster_name        = module.queue.cluster_names[r]
     }
   }
+}
+
+module "audit" {
+  source = "../modules/audit"
+
+  name        = local.name
+  home_region = var.primary_region
+  regions     = keys(var.regions)
+  cloudtrail  = var.baseline.cloudtrail
+  guardduty   = var.baseline.guardduty
 }

@@ -6,7 +6,7 @@ output "regions" {
       cluster_name = s.cluster_name
       services     = values(s.service_names)
       repositories = module.registry[r].repository_urls
-      url          = "https://${r}.${var.domain_name}"
+      url          = "https://www.${var.domain_name}/_region/${r}"
     }
   }
 }
@@ -28,7 +28,12 @@ output "global_cluster_identifier" {
 
 output "cloudfront_url" {
   description = "The site through CloudFront."
-  value       = "https://${module.edge.cdn_name}"
+  value       = "https://www.${var.domain_name}"
+}
+
+output "migration" {
+  description = "Per region: how make deploy runs the migration task (cluster, task definition, subnets, security groups)."
+  value       = { for r, s in module.service : r => s.migration }
 }
 
 output "cloudfront_distribution_id" {
@@ -37,7 +42,7 @@ output "cloudfront_distribution_id" {
 }
 
 output "apex_url" {
-  description = "The site by Route53 geolocation."
+  description = "The site at the apex (CloudFront too)."
   value       = "https://${var.domain_name}"
 }
 

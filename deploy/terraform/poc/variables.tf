@@ -99,9 +99,25 @@ variable "log_retention_days" {
 }
 
 variable "enable_waf" {
-  description = "WAF with a per-IP rate limit in front of CloudFront."
+  description = "WAF in front of CloudFront: AWS managed rule groups (common, known bad inputs, SQL injection) and a per-IP rate limit."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "baseline" {
+  description = "Account-wide production baseline: VPC flow logs (rejected traffic), a multi-region CloudTrail trail, GuardDuty in every region. Off for the POC, on in prod.tfvars.example; costs in docs/deploy.md."
+  type = object({
+    flow_logs  = optional(bool, false)
+    cloudtrail = optional(bool, false)
+    guardduty  = optional(bool, false)
+  })
+  default = {}
+}
+
+variable "db_rotation_lambda_arn" {
+  description = "Rotation function for the database secret (empty: no rotation schedule)."
+  type        = string
+  default     = ""
 }
 
 variable "alarm_email" {

@@ -59,25 +59,56 @@ ephemeral "aws_secretsmanager_random_password" "master" {
   exclude_punctuation = true
 }
 
+# One secret, in the primary region, replicated by Secrets Manager to every
+# other region: a region added later gets a replica of the same value, never
+# a password of its own that its cluster does not have. The replicas are
+# read-only copies; rotation (optional) rotates the primary and Secrets
+# Manager propagates the new value to them.
 resource "aws_secretsmanager_secret" "db" {
-  for_each = var.regions
-
-  region                  = each.key
+  region                  = var.primary_region
   name                    = "${var.name}/db"
-  description             = "Aurora credentials for ${var.name} (username, password); read by ECS as DB_PASSWORD"
+  description             = "Aurora credentials for ${var.name}; read by ECS as DB_PASSWORD in every region"
   recovery_window_in_days = 7
+
+  dynamic "replica" {
+    for_each = local.secondaries
+
+    content {
+      region = replica.key
+    }
+  }
 }
 
 resource "aws_secretsmanager_secret_version" "db" {
-  for_each = var.regions
-
-  region    = each.key
-  secret_id = aws_secretsmanager_secret.db[each.key].id
+  region    = var.primary_region
+  secret_id = aws_secretsmanager_secret.db.id
   secret_string_wo = jsonencode({
+    engine   = "mysql"
+    host     = aws_rds_global_cluster.this.endpoint
+    port     = 3306
+    dbname   = var.database_name
     username = var.master_username
     password = ephemeral.aws_secretsmanager_random_password.master.random_password
   })
   secret_string_wo_version = var.password_version
+}
+
+# Rotation needs a rotation function that can reach the writer (the
+# single-user MySQL function deployed into the VPCs); without one,
+# rotation_lambda_arn stays empty and the password changes only when
+# password_version is bumped.
+resource "aws_secretsmanager_secret_rotation" "db" {
+  count = var.rotation_lambda_arn == "" ? 0 : 1
+
+  region              = var.primary_region
+  secret_id           = aws_secretsmanager_secret.db.id
+  rotation_lambda_arn = var.rotation_lambda_arn
+
+  rotation_rules {
+    automatically_after_days = var.rotation_days
+  }
+
+  depends_on = [aws_secretsmanager_secret_version.db]
 }
 
 resource "aws_rds_cluster" "primary" {

@@ -25,8 +25,8 @@ output "cluster_identifiers" {
 }
 
 output "secret_arns" {
-  description = "ARN of the credentials secret in each region (JSON with username and password; the value itself is never in state)."
-  value       = { for r, s in aws_secretsmanager_secret.db : r => s.arn }
+  description = "ARN of the credentials secret in each region: the primary and its replicas, whose ARNs differ only in the region (the value itself is never in state)."
+  value       = { for r in keys(var.regions) : r => replace(aws_secretsmanager_secret.db.arn, ":${var.primary_region}:", ":${r}:") }
 }
 
 output "database_name" {

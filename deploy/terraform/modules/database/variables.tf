@@ -100,3 +100,20 @@ variable "skip_final_snapshot" {
   type        = bool
   default     = false
 }
+
+variable "rotation_lambda_arn" {
+  description = "Secrets Manager rotation function for the master secret (single-user MySQL rotation, deployed where it reaches the writer); empty turns rotation off."
+  type        = string
+  default     = ""
+}
+
+variable "rotation_days" {
+  description = "Days between automatic rotations when rotation_lambda_arn is set."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.rotation_days >= 1 && var.rotation_days <= 1000
+    error_message = "rotation_days must be 1 to 1000."
+  }
+}

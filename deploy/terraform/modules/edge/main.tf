@@ -1,6 +1,13 @@
-# The global edge: Route53 geolocation for the apex name, a name per region,
-# health checks per region, and CloudFront in front with an ACM certificate
-# from us-east-1 (the only region CloudFront takes certificates from).
+# The global edge. Visitors reach only CloudFront (apex and www); CloudFront
+# reaches the regions by origin-only names that Route53 answers:
+#
+#   origin.DOMAIN            geolocation, each location to its region's failover pair
+#   failover.origin.DOMAIN   geolocation, each location to its region's stand-in
+#   REGION.ha.origin.DOMAIN  failover pair: REGION (health-checked), else its stand-in
+#   REGION.origin.DOMAIN     the region's ALB
+#
+# CloudFront's behaviors, origins, origin group and cache policies come from
+# deploy/geo/edge.json, which the lab's edge reads too.
 
 data "aws_route53_zone" "this" {
   name         = var.domain_name
@@ -9,6 +16,7 @@ data "aws_route53_zone" "this" {
 
 locals {
   locations = jsondecode(file(var.locations_file))
+  edge      = jsondecode(file(var.edge_file))
 
   # One record per location in the shared table: continents, countries, US
   # states (Route53 subdivisions), and the default "*". Route53 answers with
@@ -20,19 +28,48 @@ locals {
     { default = { continent = null, country = "*", subdivision = null, region = local.locations.default } },
   )
 
-  cdn_name = "${var.cdn_subdomain}.${var.domain_name}"
+  stand_in = local.edge.failover_regions
 
-  geo_origin      = "geo"
-  api_origin      = "geo-api"
-  failover_origin = "region-${var.failover_region}"
-  origin_group    = "geo-with-failover"
+  origin_zone = "origin.${var.domain_name}"
+  public_names = {
+    apex = var.domain_name
+    www  = "www.${var.domain_name}"
+  }
+
+  # Origins from edge.json, plus one per region for /_region/REGION/*.
+  origins = merge(
+    { for id, o in local.edge.origins : id => { domain_name = "${o.name}.${var.domain_name}", attempts = o.connection_attempts, timeout = o.connection_timeout } },
+    { for r in keys(var.regions) : "region-${r}" => { domain_name = "${r}.${local.origin_zone}", attempts = 3, timeout = 10 } },
+  )
+
+  managed_policies = { for n, p in local.edge.cache_policies : n => p.managed if try(p.managed, "") != "" }
+  own_policies     = { for n, p in local.edge.cache_policies : n => p if try(p.managed, "") == "" }
+  policy_ids = merge(
+    { for n, p in data.aws_cloudfront_cache_policy.managed : n => p.id },
+    { for n, p in aws_cloudfront_cache_policy.this : n => p.id },
+  )
+
+  # Behaviors in order; "*" is the default behavior, the rest ordered ones,
+  # then one per region for /_region/REGION/*.
+  ordered = concat(
+    [for b in local.edge.behaviors : b if b.path != "*"],
+    [for r in sort(keys(var.regions)) : {
+      path         = "${local.edge.region_paths.prefix}${r}/*"
+      methods      = local.edge.region_paths.methods
+      target       = "region-${r}"
+      cache_policy = local.edge.region_paths.cache_policy
+    }],
+  )
+  default_behavior = one([for b in local.edge.behaviors : b if b.path == "*"])
 }
+
+# Each region's own origin-only name, and its health check.
 
 resource "aws_route53_record" "regional" {
   for_each = var.regions
 
   zone_id = data.aws_route53_zone.this.zone_id
-  name    = "${each.key}.${var.domain_name}"
+  name    = "${each.key}.${local.origin_zone}"
   type    = "A"
 
   alias {
@@ -56,14 +93,65 @@ resource "aws_route53_health_check" "region" {
   tags = { Name = "${var.name}-${each.key}" }
 }
 
+# A failover pair per region: the region while its health check passes,
+# else its stand-in. Geolocation falls back to the default record only if
+# that record is healthy, so the default and every location point at a
+# pair, never at one region alone.
+
+resource "aws_route53_record" "pair_primary" {
+  for_each = var.regions
+
+  zone_id         = data.aws_route53_zone.this.zone_id
+  name            = "${each.key}.ha.${local.origin_zone}"
+  type            = "A"
+  set_identifier  = "${each.key}-primary"
+  health_check_id = aws_route53_health_check.region[each.key].id
+
+  failover_routing_policy {
+    type = "PRIMARY"
+  }
+
+  alias {
+    name                   = aws_route53_record.regional[each.key].fqdn
+    zone_id                = data.aws_route53_zone.this.zone_id
+    evaluate_target_health = true
+  }
+}
+
+resource "aws_route53_record" "pair_secondary" {
+  for_each = var.regions
+
+  zone_id         = data.aws_route53_zone.this.zone_id
+  name            = "${each.key}.ha.${local.origin_zone}"
+  type            = "A"
+  set_identifier  = "${each.key}-secondary"
+  health_check_id = aws_route53_health_check.region[local.stand_in[each.key]].id
+
+  failover_routing_policy {
+    type = "SECONDARY"
+  }
+
+  alias {
+    name                   = aws_route53_record.regional[local.stand_in[each.key]].fqdn
+    zone_id                = data.aws_route53_zone.this.zone_id
+    evaluate_target_health = true
+  }
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.regions), local.stand_in[each.key]) && local.stand_in[each.key] != each.key
+      error_message = "edge.json failover_regions must name another deployed region for every region."
+    }
+  }
+}
+
 resource "aws_route53_record" "geo" {
   for_each = local.geo_records
 
-  zone_id         = data.aws_route53_zone.this.zone_id
-  name            = var.domain_name
-  type            = "A"
-  set_identifier  = each.key
-  health_check_id = aws_route53_health_check.region[each.value.region].id
+  zone_id        = data.aws_route53_zone.this.zone_id
+  name           = local.origin_zone
+  type           = "A"
+  set_identifier = each.key
 
   geolocation_routing_policy {
     continent   = each.value.continent
@@ -72,8 +160,8 @@ resource "aws_route53_record" "geo" {
   }
 
   alias {
-    name                   = var.regions[each.value.region].alb_dns_name
-    zone_id                = var.regions[each.value.region].alb_zone_id
+    name                   = aws_route53_record.pair_primary[each.value.region].name
+    zone_id                = data.aws_route53_zone.this.zone_id
     evaluate_target_health = true
   }
 
@@ -85,12 +173,38 @@ resource "aws_route53_record" "geo" {
   }
 }
 
-# CloudFront certificate: us-east-1 only.
+# The origin group's secondary: the same locations, each to the stand-in of
+# the region the primary picked, so a failed-over request never goes back
+# to the region that just failed it.
+resource "aws_route53_record" "geo_failover" {
+  for_each = local.geo_records
+
+  zone_id        = data.aws_route53_zone.this.zone_id
+  name           = "failover.${local.origin_zone}"
+  type           = "A"
+  set_identifier = each.key
+
+  geolocation_routing_policy {
+    continent   = each.value.continent
+    country     = each.value.country
+    subdivision = each.value.subdivision
+  }
+
+  alias {
+    name                   = aws_route53_record.regional[local.stand_in[each.value.region]].fqdn
+    zone_id                = data.aws_route53_zone.this.zone_id
+    evaluate_target_health = true
+  }
+}
+
+# CloudFront: certificate in us-east-1 (the only region CloudFront takes
+# certificates from) for the public names.
 
 resource "aws_acm_certificate" "cdn" {
-  region            = "us-east-1"
-  domain_name       = local.cdn_name
-  validation_method = "DNS"
+  region                    = "us-east-1"
+  domain_name               = local.public_names.apex
+  subject_alternative_names = [local.public_names.www]
+  validation_method         = "DNS"
 
   lifecycle {
     create_before_destroy = true
@@ -116,113 +230,162 @@ resource "aws_acm_certificate_validation" "cdn" {
   validation_record_fqdns = [for r in aws_route53_record.cdn_validation : r.fqdn]
 }
 
-data "aws_cloudfront_cache_policy" "optimized" {
-  name = "Managed-CachingOptimized"
+data "aws_cloudfront_cache_policy" "managed" {
+  for_each = local.managed_policies
+
+  name = each.value
 }
 
-data "aws_cloudfront_cache_policy" "disabled" {
-  name = "Managed-CachingDisabled"
+# Pages: minimum TTL 0, so CloudFront caches only what the origin's
+# Cache-Control allows, keyed by what makes a page differ. A minimum above 0
+# would cache even no-store pages (a form's token, a lead's confirmation).
+resource "aws_cloudfront_cache_policy" "this" {
+  for_each = local.own_policies
+
+  name        = "${var.name}-${each.key}"
+  comment     = "${var.name} ${each.key}: from deploy/geo/edge.json"
+  min_ttl     = each.value.min_ttl
+  default_ttl = each.value.default_ttl
+  max_ttl     = each.value.max_ttl
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = true
+    enable_accept_encoding_gzip   = true
+
+    cookies_config {
+      cookie_behavior = length(each.value.cookies) > 0 ? "whitelist" : "none"
+
+      dynamic "cookies" {
+        for_each = length(each.value.cookies) > 0 ? [each.value.cookies] : []
+
+        content {
+          items = cookies.value
+        }
+      }
+    }
+
+    headers_config {
+      header_behavior = "none"
+    }
+
+    query_strings_config {
+      query_string_behavior = each.value.query_strings == "all" ? "all" : (length(each.value.query_strings) > 0 ? "whitelist" : "none")
+
+      dynamic "query_strings" {
+        for_each = each.value.query_strings == "all" ? [] : (length(each.value.query_strings) > 0 ? [each.value.query_strings] : [])
+
+        content {
+          items = query_strings.value
+        }
+      }
+    }
+  }
 }
 
 data "aws_cloudfront_origin_request_policy" "all_viewer_except_host" {
   name = "Managed-AllViewerExceptHostHeader"
 }
 
-# Origins: "geo" is the apex name, so Route53 geolocation picks the region
-# nearest the CloudFront edge; the failover origin is one region's own name.
-# An origin group holds exactly two origins and serves only GET, HEAD and
-# OPTIONS, so /api/* (which takes POST) goes to "geo" directly.
+# /_region/REGION/* reaches REGION's origin without the prefix.
+resource "aws_cloudfront_function" "strip_region" {
+  name    = "${var.name}-strip-region"
+  runtime = "cloudfront-js-2.0"
+  comment = "Removes the /_region/REGION prefix before the origin sees the path"
+  publish = true
+  code    = <<-JS
+    function handler(event) {
+      var r = event.request;
+      r.uri = r.uri.replace(/^\/_region\/[a-z0-9-]+/, "") || "/";
+      return r;
+    }
+  JS
+}
 
 resource "aws_cloudfront_distribution" "this" {
   enabled         = true
   is_ipv6_enabled = true
-  comment         = "${var.name}: site via geolocation origin with failover"
-  aliases         = [local.cdn_name]
+  comment         = "${var.name}: behaviors from deploy/geo/edge.json"
+  aliases         = values(local.public_names)
   price_class     = var.price_class
   http_version    = "http2and3"
   web_acl_id      = var.enable_waf ? aws_wafv2_web_acl.this[0].arn : null
 
-  # Origins in the group give up fast (2 tries x 5 s instead of CloudFront's
-  # 3 x 10 s): a GET fails over after at most two 5 s connection attempts.
-  origin {
-    origin_id           = local.geo_origin
-    domain_name         = var.domain_name
-    connection_attempts = 2
-    connection_timeout  = 5
+  dynamic "origin" {
+    for_each = local.origins
 
-    custom_origin_config {
-      http_port              = 80
-      https_port             = 443
-      origin_protocol_policy = "https-only"
-      origin_ssl_protocols   = ["TLSv1.2"]
+    content {
+      origin_id           = origin.key
+      domain_name         = origin.value.domain_name
+      connection_attempts = origin.value.attempts
+      connection_timeout  = origin.value.timeout
+
+      # The ALBs serve only requests that carry this header.
+      custom_header {
+        name  = var.origin_header.name
+        value = var.origin_header.value
+      }
+
+      custom_origin_config {
+        http_port              = 80
+        https_port             = 443
+        origin_protocol_policy = "https-only"
+        origin_ssl_protocols   = ["TLSv1.2"]
+      }
     }
   }
 
-  # The same name for /api/*: no failover is possible for a POST, so it
-  # keeps CloudFront's default retries.
-  origin {
-    origin_id           = local.api_origin
-    domain_name         = var.domain_name
-    connection_attempts = 3
-    connection_timeout  = 10
+  dynamic "origin_group" {
+    for_each = local.edge.origin_groups
 
-    custom_origin_config {
-      http_port              = 80
-      https_port             = 443
-      origin_protocol_policy = "https-only"
-      origin_ssl_protocols   = ["TLSv1.2"]
-    }
-  }
+    content {
+      origin_id = origin_group.key
 
-  origin {
-    origin_id           = local.failover_origin
-    domain_name         = "${var.failover_region}.${var.domain_name}"
-    connection_attempts = 2
-    connection_timeout  = 5
+      failover_criteria {
+        status_codes = origin_group.value.status_codes
+      }
 
-    custom_origin_config {
-      http_port              = 80
-      https_port             = 443
-      origin_protocol_policy = "https-only"
-      origin_ssl_protocols   = ["TLSv1.2"]
-    }
-  }
+      member {
+        origin_id = origin_group.value.primary
+      }
 
-  origin_group {
-    origin_id = local.origin_group
-
-    failover_criteria {
-      status_codes = [500, 502, 503, 504]
-    }
-
-    member {
-      origin_id = local.geo_origin
-    }
-
-    member {
-      origin_id = local.failover_origin
+      member {
+        origin_id = origin_group.value.secondary
+      }
     }
   }
 
   default_cache_behavior {
-    target_origin_id         = local.origin_group
+    target_origin_id         = local.default_behavior.target
     viewer_protocol_policy   = "redirect-to-https"
-    allowed_methods          = ["GET", "HEAD", "OPTIONS"]
+    allowed_methods          = local.default_behavior.methods
     cached_methods           = ["GET", "HEAD"]
     compress                 = true
-    cache_policy_id          = data.aws_cloudfront_cache_policy.optimized.id
+    cache_policy_id          = local.policy_ids[local.default_behavior.cache_policy]
     origin_request_policy_id = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
   }
 
-  ordered_cache_behavior {
-    path_pattern             = "/api/*"
-    target_origin_id         = local.api_origin
-    viewer_protocol_policy   = "https-only"
-    allowed_methods          = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
-    cached_methods           = ["GET", "HEAD"]
-    compress                 = true
-    cache_policy_id          = data.aws_cloudfront_cache_policy.disabled.id
-    origin_request_policy_id = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
+  dynamic "ordered_cache_behavior" {
+    for_each = local.ordered
+
+    content {
+      path_pattern             = ordered_cache_behavior.value.path
+      target_origin_id         = ordered_cache_behavior.value.target
+      viewer_protocol_policy   = "redirect-to-https"
+      allowed_methods          = ordered_cache_behavior.value.methods
+      cached_methods           = ["GET", "HEAD"]
+      compress                 = true
+      cache_policy_id          = local.policy_ids[ordered_cache_behavior.value.cache_policy]
+      origin_request_policy_id = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
+
+      dynamic "function_association" {
+        for_each = startswith(ordered_cache_behavior.value.path, local.edge.region_paths.prefix) ? [aws_cloudfront_function.strip_region.arn] : []
+
+        content {
+          event_type   = "viewer-request"
+          function_arn = function_association.value
+        }
+      }
+    }
   }
 
   restrictions {
@@ -238,12 +401,13 @@ resource "aws_cloudfront_distribution" "this" {
   }
 }
 
-resource "aws_route53_record" "cdn" {
-  for_each = toset(["A", "AAAA"])
+# The public names are CloudFront's and nothing else's.
+resource "aws_route53_record" "public" {
+  for_each = { for p in setproduct(keys(local.public_names), ["A", "AAAA"]) : "${p[0]}-${p[1]}" => { name = local.public_names[p[0]], type = p[1] } }
 
   zone_id = data.aws_route53_zone.this.zone_id
-  name    = local.cdn_name
-  type    = each.key
+  name    = each.value.name
+  type    = each.value.type
 
   alias {
     name                   = aws_cloudfront_distribution.this.domain_name
@@ -252,8 +416,12 @@ resource "aws_route53_record" "cdn" {
   }
 }
 
-# Optional WAF: a per-IP rate limit in front of everything, CloudFront scope
-# (us-east-1).
+# WAF in front of everything (CloudFront scope, us-east-1): AWS's managed
+# baseline rule groups, then a per-IP rate limit.
+
+locals {
+  managed_rule_groups = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet"]
+}
 
 resource "aws_wafv2_web_acl" "this" {
   count = var.enable_waf ? 1 : 0
@@ -266,9 +434,35 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
+  dynamic "rule" {
+    for_each = local.managed_rule_groups
+
+    content {
+      name     = rule.value
+      priority = rule.key + 1
+
+      override_action {
+        none {}
+      }
+
+      statement {
+        managed_rule_group_statement {
+          vendor_name = "AWS"
+          name        = rule.value
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.value}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
   rule {
     name     = "rate-limit-per-ip"
-    priority = 1
+    priority = 10
 
     action {
       block {}

@@ -9,7 +9,7 @@ output "name_servers" {
 }
 
 output "regional_names" {
-  description = "Each region's own name, pointing at its ALB."
+  description = "Each region's origin-only name, pointing at its ALB."
   value       = { for r, rec in aws_route53_record.regional : r => rec.fqdn }
 }
 
@@ -28,9 +28,9 @@ output "cloudfront_distribution_id" {
   value       = aws_cloudfront_distribution.this.id
 }
 
-output "cdn_name" {
-  description = "The name CloudFront serves the site under."
-  value       = local.cdn_name
+output "public_names" {
+  description = "The names CloudFront serves the site under (apex and www)."
+  value       = values(local.public_names)
 }
 
 output "geo_locations" {

@@ -8,12 +8,6 @@ variable "domain_name" {
   type        = string
 }
 
-variable "cdn_subdomain" {
-  description = "Name CloudFront serves under the apex (www gives www.DOMAIN)."
-  type        = string
-  default     = "www"
-}
-
 variable "regions" {
   description = "Each serving region's ALB: DNS name and canonical hosted zone."
   type = map(object({
@@ -27,10 +21,18 @@ variable "locations_file" {
   type        = string
 }
 
-variable "failover_region" {
-  description = "Region whose own name is the origin group's secondary, when the geolocation origin fails."
+variable "edge_file" {
+  description = "Path of deploy/geo/edge.json: CloudFront's origins, origin group, cache policies and behaviors, and each region's stand-in (the lab's edge reads it too)."
   type        = string
-  default     = "us-west-2"
+}
+
+variable "origin_header" {
+  description = "The secret header CloudFront adds to every origin request (the ALBs require it)."
+  type = object({
+    name  = string
+    value = string
+  })
+  sensitive = true
 }
 
 variable "health_check" {
@@ -49,9 +51,9 @@ variable "price_class" {
 }
 
 variable "enable_waf" {
-  description = "Attach a WAF web ACL with a per-IP rate limit to the distribution."
+  description = "Attach a WAF web ACL (AWS managed rule groups: common, known bad inputs, SQL injection; and a per-IP rate limit) to the distribution."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "waf_rate_limit" {

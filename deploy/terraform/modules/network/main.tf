@@ -1,6 +1,7 @@
 # One region's network: a VPC over two AZs, public subnets for the ALB and
-# NAT, private subnets for tasks and Aurora, and the three security groups
-# that allow only ALB -> tasks and tasks -> database.
+# NAT, private subnets for tasks and Aurora, and the security groups that
+# allow only CloudFront and Route53 health checkers -> ALB -> tasks ->
+# database. Paths to the other regions' VPCs are the peering module's.
 
 data "aws_availability_zones" "this" {
   region = var.region
@@ -15,6 +16,11 @@ locals {
   # With a single NAT gateway it sits in the first AZ and both private route
   # tables use it.
   nat_azs = var.nat_gateway_per_az ? local.azs : { (keys(local.azs)[0]) = 0 }
+
+  # Tasks and Aurora share the private half of the VPC's upper half (a /19 of
+  # a /16): one range that the other regions' security groups and routes can
+  # name, since a security group in another region can only be named by CIDR.
+  private_range = cidrsubnet(var.cidr_block, 3, 4)
 }
 
 resource "aws_vpc" "this" {
@@ -43,7 +49,7 @@ resource "aws_subnet" "private" {
   region            = var.region
   vpc_id            = aws_vpc.this.id
   availability_zone = each.key
-  cidr_block        = cidrsubnet(var.cidr_block, 4, each.value + 8)
+  cidr_block        = cidrsubnet(local.private_range, 1, each.value)
 
   tags = { Name = "${var.name}-private-${each.key}", Tier = "private" }
 }
@@ -123,28 +129,61 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private[each.key].id
 }
 
-# Security groups: the internet reaches only the ALB, the ALB reaches only
-# the task ports, and only tasks reach the database on 3306.
+# Security groups: only CloudFront (and Route53's health checkers) reach the
+# ALB, the ALB reaches only the task ports, the frontend reaches the backend
+# directly, and only tasks reach the database on 3306.
+#
+# The ALB admits CloudFront's origin-facing servers by AWS's managed prefix
+# list, and Route53's health checkers by theirs; a prefix list counts its
+# weight against the group's rule quota (55 and 25), so each has a group of
+# its own.
+
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  region = var.region
+  name   = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+data "aws_ec2_managed_prefix_list" "health_checkers" {
+  region = var.region
+  name   = "com.amazonaws.${var.region}.route53-healthchecks"
+}
 
 resource "aws_security_group" "alb" {
   region      = var.region
   name        = "${var.name}-alb"
-  description = "ALB: HTTPS and HTTP from anywhere (CloudFront, Route53 health checks, the apex name)"
+  description = "ALB: HTTPS from CloudFront's origin-facing servers only"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.name}-alb" }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "alb_web" {
-  for_each = toset(["80", "443"])
-
+resource "aws_vpc_security_group_ingress_rule" "alb_cloudfront" {
   region            = var.region
   security_group_id = aws_security_group.alb.id
-  description       = "web on ${each.key}"
-  cidr_ipv4         = "0.0.0.0/0"
+  description       = "HTTPS from CloudFront"
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
   ip_protocol       = "tcp"
-  from_port         = tonumber(each.key)
-  to_port           = tonumber(each.key)
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_security_group" "alb_health" {
+  region      = var.region
+  name        = "${var.name}-alb-health"
+  description = "ALB: HTTPS from Route53 health checkers only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = { Name = "${var.name}-alb-health" }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_health_checkers" {
+  region            = var.region
+  security_group_id = aws_security_group.alb_health.id
+  description       = "HTTPS from Route53 health checkers"
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.health_checkers.id
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_tasks" {
@@ -178,6 +217,28 @@ resource "aws_vpc_security_group_ingress_rule" "tasks_from_alb" {
   ip_protocol                  = "tcp"
   from_port                    = tonumber(each.key)
   to_port                      = tonumber(each.key)
+}
+
+# The frontend calls its region's backend by service discovery, not through
+# the ALB (which admits only CloudFront).
+resource "aws_vpc_security_group_ingress_rule" "tasks_from_tasks" {
+  region                       = var.region
+  security_group_id            = aws_security_group.tasks.id
+  description                  = "frontend to backend on ${var.backend_port}"
+  referenced_security_group_id = aws_security_group.tasks.id
+  ip_protocol                  = "tcp"
+  from_port                    = var.backend_port
+  to_port                      = var.backend_port
+}
+
+resource "aws_vpc_security_group_egress_rule" "tasks_to_tasks" {
+  region                       = var.region
+  security_group_id            = aws_security_group.tasks.id
+  description                  = "frontend to backend on ${var.backend_port}"
+  referenced_security_group_id = aws_security_group.tasks.id
+  ip_protocol                  = "tcp"
+  from_port                    = var.backend_port
+  to_port                      = var.backend_port
 }
 
 resource "aws_vpc_security_group_egress_rule" "tasks_https" {
@@ -273,4 +334,61 @@ resource "aws_vpc_endpoint" "s3" {
   route_table_ids   = [for rt in aws_route_table.private : rt.id]
 
   tags = { Name = "${var.name}-s3" }
+}
+
+# Optional VPC flow logs of rejected traffic: what a blocked path between
+# regions looks like from inside (cost: CloudWatch Logs ingestion per GB).
+
+resource "aws_cloudwatch_log_group" "flow" {
+  count = var.enable_flow_logs ? 1 : 0
+
+  region            = var.region
+  name              = "/vpc/${var.name}/flow"
+  retention_in_days = var.log_retention_days
+}
+
+data "aws_iam_policy_document" "flow_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "flow_write" {
+  count = var.enable_flow_logs ? 1 : 0
+
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${aws_cloudwatch_log_group.flow[0].arn}:*"]
+  }
+}
+
+resource "aws_iam_role" "flow" {
+  count = var.enable_flow_logs ? 1 : 0
+
+  name               = "${var.name}-flow-logs"
+  assume_role_policy = data.aws_iam_policy_document.flow_assume.json
+}
+
+resource "aws_iam_role_policy" "flow" {
+  count = var.enable_flow_logs ? 1 : 0
+
+  name   = "write-flow-logs"
+  role   = aws_iam_role.flow[0].id
+  policy = data.aws_iam_policy_document.flow_write[0].json
+}
+
+resource "aws_flow_log" "this" {
+  count = var.enable_flow_logs ? 1 : 0
+
+  region               = var.region
+  vpc_id               = aws_vpc.this.id
+  traffic_type         = "REJECT"
+  log_destination_type = "cloud-watch-logs"
+  log_destination      = aws_cloudwatch_log_group.flow[0].arn
+  iam_role_arn         = aws_iam_role.flow[0].arn
 }

@@ -9,7 +9,7 @@ variable "region" {
 }
 
 variable "cidr_block" {
-  description = "The VPC's IPv4 range; a /16 is split into /20 subnets, public first, private from the ninth."
+  description = "The VPC's IPv4 range; a /16 gives /20 public subnets from the start and /20 private subnets in the /19 at its middle."
   type        = string
 
   validation {
@@ -34,4 +34,22 @@ variable "app_ports" {
   description = "Container ports the ALB may reach on tasks: frontend and backend."
   type        = list(number)
   default     = [3000, 3001]
+}
+
+variable "backend_port" {
+  description = "The backend's port, which the frontend calls directly."
+  type        = number
+  default     = 3001
+}
+
+variable "enable_flow_logs" {
+  description = "VPC flow logs of rejected traffic to CloudWatch Logs (charged per GB ingested and stored)."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the flow log group."
+  type        = number
+  default     = 14
 }

@@ -1,6 +1,10 @@
 # Alarms go to an SNS topic in their own region (CloudWatch alarms can only
-# notify a topic in the same region). Dashboards: one per region and a
-# global one in the primary region.
+# notify a topic in the same region); the metrics that exist only in
+# us-east-1 (Route53 health checks, billing) notify a topic there, whatever
+# the primary region is. Every alarm holds whichever region is the writer:
+# replication lag is watched on every cluster, and a cluster that is the
+# writer publishes no lag, which is not a breach. Dashboards: one per region
+# and a global one in the primary region.
 
 locals {
   tg_alarms = merge([
@@ -15,8 +19,10 @@ locals {
     }
   ]...)
 
-  secondaries = { for r, v in var.regions : r => v if v.db_is_secondary }
-  queues      = { for r, v in var.regions : r => v.queue_cluster_name if v.queue_cluster_name != null }
+  queues = { for r, v in var.regions : r => v.queue_cluster_name if v.queue_cluster_name != null }
+
+  # Route53 health check and billing metrics exist only in us-east-1.
+  metrics_home = "us-east-1"
 }
 
 resource "aws_sns_topic" "alarms" {
@@ -35,8 +41,24 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = var.alarm_email
 }
 
+resource "aws_sns_topic" "global" {
+  region = local.metrics_home
+  name   = "${var.name}-global-alarms"
+}
+
+resource "aws_sns_topic_subscription" "global_email" {
+  count = var.alarm_email == "" ? 0 : 1
+
+  region    = local.metrics_home
+  topic_arn = aws_sns_topic.global.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
+# On every cluster: after a switchover any of them may be a secondary. The
+# writer publishes no replication lag, so missing data is not a breach.
 resource "aws_cloudwatch_metric_alarm" "replication_lag" {
-  for_each = local.secondaries
+  for_each = var.regions
 
   region              = each.key
   alarm_name          = "${var.name}-${each.key}-replication-lag"
@@ -50,7 +72,7 @@ resource "aws_cloudwatch_metric_alarm" "replication_lag" {
   datapoints_to_alarm = 2
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.replication_lag_threshold_ms
-  treat_missing_data  = "breaching"
+  treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms[each.key].arn]
   ok_actions          = [aws_sns_topic.alarms[each.key].arn]
 }
@@ -154,8 +176,7 @@ resource "aws_cloudwatch_metric_alarm" "running_tasks" {
 resource "aws_cloudwatch_metric_alarm" "health_check" {
   for_each = var.health_check_ids
 
-  # Route53 health check metrics exist only in us-east-1.
-  region              = "us-east-1"
+  region              = local.metrics_home
   alarm_name          = "${var.name}-${each.key}-route53-health"
   alarm_description   = "Route53 health check of ${each.key} fails"
   namespace           = "AWS/Route53"
@@ -167,21 +188,21 @@ resource "aws_cloudwatch_metric_alarm" "health_check" {
   comparison_operator = "LessThanThreshold"
   threshold           = 1
   treat_missing_data  = "breaching"
-  alarm_actions       = [aws_sns_topic.alarms[var.primary_region].arn]
-  ok_actions          = [aws_sns_topic.alarms[var.primary_region].arn]
+  alarm_actions       = [aws_sns_topic.global.arn]
+  ok_actions          = [aws_sns_topic.global.arn]
 }
 
 # EstimatedCharges is month-to-date and updates a few times a day, so the
 # alarm watches its rate: dollars per second over six hours, times a day.
 resource "aws_cloudwatch_metric_alarm" "billing" {
-  region              = "us-east-1"
+  region              = local.metrics_home
   alarm_name          = "${var.name}-daily-spend"
   alarm_description   = "Spend is running above ${var.daily_budget_usd} USD per day"
   evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.daily_budget_usd
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms[var.primary_region].arn]
+  alarm_actions       = [aws_sns_topic.global.arn]
 
   metric_query {
     id          = "daily"
@@ -241,7 +262,7 @@ resource "aws_cloudwatch_dashboard" "region" {
           title = "Aurora", region = each.key, period = 60
           metrics = concat(
             [["AWS/RDS", "ServerlessDatabaseCapacity", "DBClusterIdentifier", each.value.db_cluster_identifier, { stat = "Average" }]],
-            each.value.db_is_secondary ? [["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", each.value.db_cluster_identifier, { stat = "Maximum" }]] : [],
+            [["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", each.value.db_cluster_identifier, { stat = "Maximum" }]],
           )
         }
       },
@@ -265,7 +286,7 @@ resource "aws_cloudwatch_dashboard" "global" {
         type = "metric", x = 12, y = 0, width = 12, height = 6
         properties = {
           title   = "Replication lag (ms)", stat = "Maximum", period = 60, region = var.primary_region
-          metrics = [for r, v in local.secondaries : ["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", v.db_cluster_identifier, { region = r, label = r }]]
+          metrics = [for r, v in var.regions : ["AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", v.db_cluster_identifier, { region = r, label = r }]]
         }
       },
       {
@@ -278,7 +299,7 @@ resource "aws_cloudwatch_dashboard" "global" {
       {
         type = "alarm", x = 12, y = 6, width = 12, height = 6
         properties = {
-          title  = "Alarms (${var.primary_region})"
+          title  = "Alarms (${local.metrics_home})"
           alarms = concat([for a in aws_cloudwatch_metric_alarm.health_check : a.arn], [aws_cloudwatch_metric_alarm.billing.arn])
         }
       },

@@ -1,6 +1,6 @@
 output "alarm_topic_arns" {
-  description = "SNS topic every alarm of a region notifies, by region."
-  value       = { for r, t in aws_sns_topic.alarms : r => t.arn }
+  description = "SNS topic every alarm of a region notifies, by region, and the us-east-1 topic of the Route53 health and billing alarms (key global)."
+  value       = merge({ for r, t in aws_sns_topic.alarms : r => t.arn }, { global = aws_sns_topic.global.arn })
 }
 
 output "dashboard_names" {

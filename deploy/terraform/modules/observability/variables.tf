@@ -4,20 +4,19 @@ variable "name" {
 }
 
 variable "primary_region" {
-  description = "Region of the global dashboard, the Route53 health check alarms and the billing alarm (their metrics exist only in us-east-1)."
+  description = "Region of the global dashboard."
   type        = string
   default     = "us-east-1"
 }
 
 variable "regions" {
-  description = "What to watch in each region: the ALB and target groups, the ECS cluster and services, the regional Aurora cluster and whether it is a secondary (replication lag exists only there), and the region's MemoryDB write queue."
+  description = "What to watch in each region: the ALB and target groups, the ECS cluster and services, the regional Aurora cluster (any of which may be the writer), and the region's MemoryDB write queue."
   type = map(object({
     alb_arn_suffix            = string
     target_group_arn_suffixes = map(string)
     cluster_name              = string
     service_names             = map(string)
     db_cluster_identifier     = string
-    db_is_secondary           = bool
     queue_cluster_name        = optional(string)
   }))
 }

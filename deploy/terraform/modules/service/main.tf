@@ -1,6 +1,9 @@
-# One region's serving path: an ALB that sends /api/* to the backend (3001)
-# and everything else to the frontend (3000), an ECS cluster with both as
-# Fargate services, their autoscaling, logs and IAM roles.
+# One region's serving path: an ALB that serves only requests carrying
+# CloudFront's secret origin header (/api/* to the backend on 3001, the rest
+# to the frontend on 3000) and /healthz for Route53's health checkers, an
+# ECS cluster with both as Fargate services, the frontend finding the
+# backend by service discovery, the migration task, autoscaling, logs and
+# IAM roles.
 
 locals {
   services = {
@@ -26,7 +29,7 @@ locals {
   frontend_environment = {
     REGION           = var.region
     PORT             = "3000"
-    BACKEND_URL      = "https://${var.region}.${var.domain_name}"
+    BACKEND_URL      = "http://backend.${aws_service_discovery_private_dns_namespace.this.name}:3001"
     REGION_ENDPOINTS = var.region_endpoints
     LOG_LEVEL        = var.log_level
   }
@@ -36,13 +39,14 @@ locals {
   secrets     = { backend = local.backend_secrets, frontend = local.frontend_secrets }
 }
 
-# TLS for the ALB: the apex, the geolocation name and this region's name all
-# land here, so the certificate covers DOMAIN and *.DOMAIN.
+# TLS for the ALB: CloudFront connects with the origin's name as SNI:
+# origin.DOMAIN and failover.origin.DOMAIN (geolocation), REGION.origin.DOMAIN
+# (this region), so the certificate covers *.DOMAIN and *.origin.DOMAIN.
 
 resource "aws_acm_certificate" "this" {
   region                    = var.region
-  domain_name               = var.domain_name
-  subject_alternative_names = ["*.${var.domain_name}"]
+  domain_name               = "*.${var.domain_name}"
+  subject_alternative_names = ["*.origin.${var.domain_name}"]
   validation_method         = "DNS"
 
   lifecycle {
@@ -77,7 +81,7 @@ resource "aws_lb" "this" {
   load_balancer_type         = "application"
   internal                   = false
   subnets                    = var.public_subnet_ids
-  security_groups            = [var.alb_security_group_id]
+  security_groups            = var.alb_security_group_ids
   drop_invalid_header_fields = true
   idle_timeout               = 60
 }
@@ -113,22 +117,11 @@ resource "aws_lb_target_group" "this" {
   }
 }
 
-resource "aws_lb_listener" "http" {
-  region            = var.region
-  load_balancer_arn = aws_lb.this.arn
-  port              = 80
-  protocol          = "HTTP"
-
-  default_action {
-    type = "redirect"
-
-    redirect {
-      port        = "443"
-      protocol    = "HTTPS"
-      status_code = "HTTP_301"
-    }
-  }
-}
+# Only CloudFront knows the origin header, so a request without it came
+# around CloudFront (and its WAF) and gets 403. Route53's health checkers
+# cannot send a header: /healthz alone is served to them. /metrics and
+# /api/region describe the inside of the deployment and are not served to
+# the internet at all.
 
 resource "aws_lb_listener" "https" {
   region            = var.region
@@ -139,8 +132,52 @@ resource "aws_lb_listener" "https" {
   certificate_arn   = aws_acm_certificate_validation.this.certificate_arn
 
   default_action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "application/json"
+      status_code  = "403"
+      message_body = jsonencode({ error = { code = "forbidden", message = "this address serves CloudFront only" } })
+    }
+  }
+}
+
+resource "aws_lb_listener_rule" "internal" {
+  region       = var.region
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 1
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "application/json"
+      status_code  = "404"
+      message_body = jsonencode({ error = { code = "not_found", message = "not served here" } })
+    }
+  }
+
+  condition {
+    path_pattern {
+      values = ["/metrics", "/api/region"]
+    }
+  }
+}
+
+resource "aws_lb_listener_rule" "health" {
+  region       = var.region
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 5
+
+  action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.this["frontend"].arn
+  }
+
+  condition {
+    path_pattern {
+      values = ["/healthz"]
+    }
   }
 }
 
@@ -158,6 +195,59 @@ resource "aws_lb_listener_rule" "api" {
     path_pattern {
       values = ["/api/*"]
     }
+  }
+
+  condition {
+    http_header {
+      http_header_name = var.origin_header.name
+      values           = [var.origin_header.value]
+    }
+  }
+}
+
+resource "aws_lb_listener_rule" "site" {
+  region       = var.region
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 20
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["frontend"].arn
+  }
+
+  condition {
+    http_header {
+      http_header_name = var.origin_header.name
+      values           = [var.origin_header.value]
+    }
+  }
+}
+
+# The frontend finds the backend's tasks by name in a private DNS namespace
+# (ECS registers each task's address), not through the ALB.
+
+resource "aws_service_discovery_private_dns_namespace" "this" {
+  region = var.region
+  name   = "${var.name}.internal"
+  vpc    = var.vpc_id
+}
+
+resource "aws_service_discovery_service" "backend" {
+  region = var.region
+  name   = "backend"
+
+  dns_config {
+    namespace_id   = aws_service_discovery_private_dns_namespace.this.id
+    routing_policy = "MULTIVALUE"
+
+    dns_records {
+      type = "A"
+      ttl  = 10
+    }
+  }
+
+  health_check_custom_config {
+    failure_threshold = 1
   }
 }
 
@@ -324,7 +414,15 @@ resource "aws_ecs_service" "this" {
     ignore_changes = [desired_count]
   }
 
-  depends_on = [aws_lb_listener.https, aws_lb_listener_rule.api, aws_ecs_cluster_capacity_providers.this]
+  dynamic "service_registries" {
+    for_each = each.key == "backend" ? [aws_service_discovery_service.backend.arn] : []
+
+    content {
+      registry_arn = service_registries.value
+    }
+  }
+
+  depends_on = [aws_lb_listener_rule.api, aws_lb_listener_rule.site, aws_ecs_cluster_capacity_providers.this]
 }
 
 resource "aws_appautoscaling_target" "this" {
@@ -357,4 +455,41 @@ resource "aws_appautoscaling_policy" "cpu" {
       predefined_metric_type = "ECSServiceAverageCPUUtilization"
     }
   }
+}
+
+# The schema migration: the backend image run once as `backend migrate up`
+# against the global writer endpoint, by make deploy before the services
+# roll (scripts/deploy.sh), in whichever region holds the writer.
+resource "aws_ecs_task_definition" "migrate" {
+  region                   = var.region
+  family                   = "${var.name}-migrate"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([{
+    name                   = "migrate"
+    image                  = "${var.images.backend}:${var.image_tag}"
+    command                = ["migrate", "up"]
+    essential              = true
+    readonlyRootFilesystem = true
+    environment            = [for k in sort(keys(local.backend_environment)) : { name = k, value = local.backend_environment[k] }]
+    secrets                = [for k in sort(keys(local.backend_secrets)) : { name = k, valueFrom = local.backend_secrets[k] }]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this["backend"].name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = "migrate"
+      }
+    }
+  }])
 }

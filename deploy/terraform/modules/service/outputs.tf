@@ -27,3 +27,13 @@ output "service_names" {
   description = "ECS service name by service."
   value       = { for k, s in aws_ecs_service.this : k => s.name }
 }
+
+output "migration" {
+  description = "How scripts/deploy.sh runs the migration task here: cluster, task definition, and its network."
+  value = {
+    cluster         = aws_ecs_cluster.this.name
+    task_definition = aws_ecs_task_definition.migrate.arn
+    subnets         = var.private_subnet_ids
+    security_groups = [var.task_security_group_id]
+  }
+}

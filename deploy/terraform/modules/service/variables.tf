@@ -28,9 +28,18 @@ variable "private_subnet_ids" {
   type        = list(string)
 }
 
-variable "alb_security_group_id" {
-  description = "Security group of the ALB."
-  type        = string
+variable "alb_security_group_ids" {
+  description = "Security groups of the ALB (CloudFront's prefix list, Route53 health checkers' prefix list)."
+  type        = list(string)
+}
+
+variable "origin_header" {
+  description = "The header CloudFront adds to every origin request; the ALB serves only requests that carry it (and /healthz)."
+  type = object({
+    name  = string
+    value = string
+  })
+  sensitive = true
 }
 
 variable "task_security_group_id" {
@@ -44,7 +53,7 @@ variable "zone_id" {
 }
 
 variable "domain_name" {
-  description = "The site's apex name; the ALB certificate covers it and *.DOMAIN (the regional and geolocation names)."
+  description = "The site's apex name; the ALB certificate covers *.DOMAIN and *.origin.DOMAIN (the origin-only names CloudFront connects to)."
   type        = string
 }
 
