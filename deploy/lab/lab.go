@@ -246,12 +246,15 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	l.progress("frontends ready")
 
 	origins := map[string]string{}
-	secondary := map[string]string{}
 	for _, r := range l.Layout.Regions {
 		origins[r] = "http://" + l.Layout.FrontendAddr(r)
-		secondary[r] = l.Table.Nearest(r)
 	}
-	l.Edge, err = edge.New(edge.Config{Geo: l.Geo, Origins: origins, Secondary: secondary, ClientRTT: l.Table.RTT,
+	// CloudFront's behaviors, from the file Terraform builds them from.
+	def, err := edge.LoadDefinition(filepath.Join(filepath.Dir(l.cfg.LocationsFile), "edge.json"))
+	if err != nil {
+		return l, err
+	}
+	l.Edge, err = edge.New(edge.Config{Geo: l.Geo, Origins: origins, Definition: def, ClientRTT: l.Table.RTT,
 		ConnectTimeout: 2 * time.Second, ResponseTimeout: 10 * time.Second})
 	if err != nil {
 		return l, err

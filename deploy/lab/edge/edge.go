@@ -1,8 +1,12 @@
 // Package edge is the lab's stand-in for CloudFront in front of Route53
 // geolocation records: it places the client, picks the region that serves
 // that location from the shared locations table, adds the network delay
-// between the client and that region, and fails idempotent requests over to
-// a secondary origin as an origin group does.
+// between the client and that region, and answers by CloudFront's
+// behaviors as deploy/geo/edge.json defines them (the file Terraform builds
+// the distribution from): 403 to a method a behavior does not allow,
+// caching by the behavior's cache policy (X-Cache, Age), and failover to
+// the region's stand-in only in an origin group and only for GET, HEAD and
+// OPTIONS.
 package edge
 
 import (
@@ -11,10 +15,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +36,14 @@ const (
 	HeaderOrigin   = "X-Edge-Origin"     // out: the region whose origin answered
 	HeaderFailover = "X-Edge-Failover"   // out: "true" when the secondary origin answered
 	HeaderRecord   = "X-Edge-Record"     // out: which geolocation record matched
+	HeaderCache    = "X-Cache"           // out: CloudFront's "Hit from cloudfront" / "Miss from cloudfront"
+)
+
+// CloudFront's X-Cache values.
+const (
+	CacheHit   = "Hit from cloudfront"
+	CacheMiss  = "Miss from cloudfront"
+	CacheError = "Error from cloudfront"
 )
 
 // Config describes the edge.
@@ -36,8 +51,11 @@ type Config struct {
 	Geo *geo.Table
 	// Origins maps a region to its origin's base URL (the region's frontend).
 	Origins map[string]string
-	// Secondary maps a region to the region whose origin backs it up.
-	Secondary map[string]string
+	// Definition is CloudFront's behaviors (deploy/geo/edge.json); its
+	// failover_regions say which region backs up each region.
+	Definition *Definition
+	// Now is the cache's clock (time.Now when nil).
+	Now func() time.Time
 	// ClientRTT is the round trip between a client served by region from and
 	// the origin in region to.
 	ClientRTT func(from, to string) time.Duration
@@ -51,6 +69,7 @@ type Config struct {
 type Edge struct {
 	cfg       Config
 	transport *http.Transport
+	cache     *cache
 	mu        sync.RWMutex
 	down      map[string]bool
 }
@@ -59,6 +78,9 @@ type Edge struct {
 func New(cfg Config) (*Edge, error) {
 	if cfg.Geo == nil {
 		return nil, errors.New("edge: no locations table")
+	}
+	if cfg.Definition == nil {
+		return nil, errors.New("edge: no behaviors (deploy/geo/edge.json)")
 	}
 	for r := range cfg.Geo.Regions() {
 		if _, ok := cfg.Origins[r]; !ok {
@@ -79,8 +101,11 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.ClientRTT == nil {
 		cfg.ClientRTT = func(string, string) time.Duration { return 0 }
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	d := &net.Dialer{Timeout: cfg.ConnectTimeout}
-	e := &Edge{cfg: cfg, down: map[string]bool{}}
+	e := &Edge{cfg: cfg, down: map[string]bool{}, cache: newCache(cfg.Now)}
 	e.transport = &http.Transport{
 		DialContext:           e.dial(d),
 		MaxIdleConnsPerHost:   64,
@@ -157,7 +182,7 @@ func (e *Edge) Route(r *http.Request) (Route, error) {
 		}
 		rt.Primary = pin
 	}
-	rt.Secondary = e.cfg.Secondary[rt.Primary]
+	rt.Secondary = e.cfg.Definition.FailoverRegions[rt.Primary]
 	return rt, nil
 }
 
@@ -183,6 +208,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
+	viewerPath := r.URL.Path
 	if region, ok := pinnedPath(r.URL.Path); ok {
 		r.URL.Path = strings.TrimPrefix(r.URL.Path, PathPrefixRegion+region)
 		if r.URL.Path == "" {
@@ -200,8 +226,31 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(rt)
 		return
 	}
-	// CloudFront's rule: only GET, HEAD and OPTIONS may go to the secondary.
-	canFailOver := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+	b := e.cfg.Definition.Match(viewerPath)
+	if !b.Allows(r.Method) {
+		forbidden(w, r.Method)
+		return
+	}
+	policy := e.cfg.Definition.CachePolicies[b.CachePolicy]
+	cacheable := (r.Method == http.MethodGet || r.Method == http.MethodHead) && policy.MaxTTL > 0
+	k := ""
+	if cacheable {
+		k = key(rt.Region, r, policy)
+		if hit, ok := e.cache.get(k); ok {
+			e.serveCached(w, r, hit, rt)
+			return
+		}
+	}
+
+	// The origin: one region, or an origin group's primary with its
+	// stand-in behind it. Only a group fails over, and only GET, HEAD and
+	// OPTIONS (CloudFront's rule); a pinned region is one origin.
+	group, isGroup := e.cfg.Definition.OriginGroups[b.Target]
+	primary, secondary := rt.Primary, ""
+	if isGroup && b.region == "" && r.Header.Get(HeaderRegion) == "" {
+		secondary = rt.Secondary
+	}
+	canFailOver := secondary != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions)
 	if canFailOver {
 		// A second attempt needs the body again; these methods carry little.
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -213,12 +262,12 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.Body, _ = r.GetBody()
 	}
-	resp, served, err := e.try(r, rt.Region, rt.Primary)
-	if canFailOver && rt.Secondary != "" && failed(resp, err) {
+	resp, served, err := e.try(r, rt.Region, primary)
+	if canFailOver && failed(resp, err, group.StatusCodes) {
 		if resp != nil {
 			resp.Body.Close()
 		}
-		resp, served, err = e.try(r, rt.Region, rt.Secondary)
+		resp, served, err = e.try(r, rt.Region, secondary)
 	}
 	if err != nil {
 		status := http.StatusBadGateway
@@ -226,6 +275,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusGatewayTimeout
 		}
 		w.Header().Set(HeaderOrigin, served)
+		w.Header().Set(HeaderCache, CacheError)
 		writeError(w, status, "origin_unreachable", fmt.Sprintf("origin %s: %v", served, err))
 		return
 	}
@@ -239,11 +289,57 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set(HeaderOrigin, served)
 	h.Set(HeaderRecord, rt.Record)
+	h.Set(HeaderCache, CacheMiss)
 	if served != rt.Primary {
 		h.Set(HeaderFailover, "true")
 	}
+	life := ttl(resp.Header, policy)
+	if !cacheable || resp.StatusCode != http.StatusOK || life <= 0 {
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err == nil && len(body) <= maxBody && r.Method == http.MethodGet {
+		now := e.cfg.Now()
+		hdr := resp.Header.Clone()
+		for k := range hdr {
+			if hopHeader(k) {
+				hdr.Del(k)
+			}
+		}
+		e.cache.put(k, &cached{status: resp.StatusCode, header: hdr, body: body, stored: now, expires: now.Add(life)})
+	}
 	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(body)
 	_, _ = io.Copy(w, resp.Body)
+}
+
+// serveCached answers from the cache as CloudFront does: the stored
+// answer, its Age, and X-Cache: Hit from cloudfront.
+func (e *Edge) serveCached(w http.ResponseWriter, r *http.Request, c *cached, rt Route) {
+	h := w.Header()
+	for k, vs := range c.header {
+		h[k] = vs
+	}
+	h.Set("Age", strconv.FormatInt(int64(e.cfg.Now().Sub(c.stored)/time.Second), 10))
+	h.Set(HeaderCache, CacheHit)
+	h.Set(HeaderRecord, rt.Record)
+	w.WriteHeader(c.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(c.body)
+	}
+}
+
+// forbidden is CloudFront's answer to a method the behavior does not
+// allow: 403, from CloudFront itself.
+func forbidden(w http.ResponseWriter, method string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set(HeaderCache, CacheError)
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = io.WriteString(w, "<html><head><title>403 ERROR</title></head><body><h1>403 ERROR</h1>"+
+		"<h2>The request could not be satisfied.</h2>This distribution is not configured to allow the HTTP request method "+
+		template.HTMLEscapeString(method)+" for this path.</body></html>\n")
 }
 
 // try sends r to region's origin after the client's network delay to it.
@@ -281,8 +377,10 @@ func (e *Edge) try(r *http.Request, clientRegion, region string) (*http.Response
 	return resp, region, err
 }
 
-func failed(resp *http.Response, err error) bool {
-	return err != nil || resp.StatusCode >= 500
+// failed reports whether an origin group sends the request to its
+// secondary: no answer, or a status code it fails over on.
+func failed(resp *http.Response, err error, codes []int) bool {
+	return err != nil || slices.Contains(codes, resp.StatusCode)
 }
 
 func isTimeout(err error) bool {

@@ -34,6 +34,16 @@ func newOrigin(t *testing.T, region string) *origin {
 	return o
 }
 
+// definition is the project's deploy/geo/edge.json.
+func definition(t *testing.T) *Definition {
+	t.Helper()
+	d, err := LoadDefinition(filepath.Join("..", "..", "geo", "edge.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func setup(t *testing.T) (*httptest.Server, map[string]*origin, *Edge) {
 	t.Helper()
 	g, err := geo.Load(filepath.Join("..", "..", "geo", "locations.json"))
@@ -46,8 +56,7 @@ func setup(t *testing.T) (*httptest.Server, map[string]*origin, *Edge) {
 		origins[r] = newOrigin(t, r)
 		urls[r] = origins[r].srv.URL
 	}
-	e, err := New(Config{Geo: g, Origins: urls, Secondary: map[string]string{
-		"us-east-1": "us-west-2", "us-west-2": "us-east-1", "ap-northeast-2": "us-west-2"}})
+	e, err := New(Config{Geo: g, Origins: urls, Definition: definition(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +123,7 @@ func TestFailsOverOnlyIdempotentMethods(t *testing.T) {
 
 	origins["ap-northeast-2"].status.Store(503)
 	for _, m := range []string{"GET", "HEAD", "OPTIONS"} {
-		resp := do(t, m, srv.URL+"/api/vehicles", kr)
+		resp := do(t, m, srv.URL+"/vehicles", kr)
 		if resp.StatusCode != 200 || resp.Header.Get(HeaderOrigin) != "us-west-2" || resp.Header.Get(HeaderFailover) != "true" {
 			t.Fatalf("%s on 503: status %d origin %q failover %q", m, resp.StatusCode, resp.Header.Get(HeaderOrigin), resp.Header.Get(HeaderFailover))
 		}
@@ -153,7 +162,7 @@ func TestRefusedOrigin(t *testing.T) {
 	l.Close()
 	west := newOrigin(t, "us-west-2")
 	e, err := New(Config{Geo: g, Origins: map[string]string{"us-east-1": dead, "us-west-2": west.srv.URL, "ap-northeast-2": dead},
-		Secondary: map[string]string{"us-east-1": "us-west-2"}})
+		Definition: definition(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,10 +171,10 @@ func TestRefusedOrigin(t *testing.T) {
 	if resp := do(t, "GET", srv.URL+"/", nil); resp.StatusCode != 200 || resp.Header.Get(HeaderOrigin) != "us-west-2" {
 		t.Fatalf("GET: status %d origin %q", resp.StatusCode, resp.Header.Get(HeaderOrigin))
 	}
-	if resp := do(t, "POST", srv.URL+"/", nil); resp.StatusCode != 502 || west.hits.Load() != 1 {
+	if resp := do(t, "POST", srv.URL+"/api/leads", nil); resp.StatusCode != 502 || west.hits.Load() != 1 {
 		t.Fatalf("POST: status %d, secondary hits %d", resp.StatusCode, west.hits.Load())
 	}
-	if _, err := New(Config{Geo: g, Origins: map[string]string{"us-east-1": dead}}); err == nil {
+	if _, err := New(Config{Geo: g, Origins: map[string]string{"us-east-1": dead}, Definition: definition(t)}); err == nil {
 		t.Fatal("edge without an origin for a routed region accepted")
 	}
 }
@@ -186,7 +195,7 @@ func TestFailsOverOnTimeout(t *testing.T) {
 	defer close(release)
 	west := newOrigin(t, "us-west-2")
 	e, err := New(Config{Geo: g, Origins: map[string]string{"us-east-1": slow.URL, "us-west-2": west.srv.URL, "ap-northeast-2": slow.URL},
-		Secondary: map[string]string{"us-east-1": "us-west-2"}, ResponseTimeout: 200 * time.Millisecond})
+		Definition: definition(t), ResponseTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +204,7 @@ func TestFailsOverOnTimeout(t *testing.T) {
 	if resp := do(t, "GET", srv.URL+"/", nil); resp.StatusCode != 200 || resp.Header.Get(HeaderOrigin) != "us-west-2" {
 		t.Fatalf("GET to a timing-out origin: status %d origin %q", resp.StatusCode, resp.Header.Get(HeaderOrigin))
 	}
-	if resp := do(t, "POST", srv.URL+"/", nil); resp.StatusCode != http.StatusGatewayTimeout || west.hits.Load() != 1 {
+	if resp := do(t, "POST", srv.URL+"/api/leads", nil); resp.StatusCode != http.StatusGatewayTimeout || west.hits.Load() != 1 {
 		t.Fatalf("POST to a timing-out origin: status %d, secondary hits %d; want 504 and no retry", resp.StatusCode, west.hits.Load())
 	}
 }
