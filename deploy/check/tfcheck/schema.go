@@ -8,8 +8,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/tfschema"
@@ -74,19 +75,22 @@ func (c *bodyChecker) add(r hcl.Range, format string, args ...any) {
 // body checks one body against its schema block; top is true for the
 // resource body itself, where meta-arguments are allowed.
 func (c *bodyChecker) body(body *hclsyntax.Body, sb *tfschema.Block, top bool) {
+	if sb == nil {
+		return // a block type without a body in the schema
+	}
 	for _, name := range sortedKeys(body.Attributes) {
 		a := body.Attributes[name]
 		if top && metaArgs[name] {
 			continue
 		}
 		if sa, ok := sb.Attributes[name]; ok {
-			if sa.ReadOnly() {
+			if tfschema.ReadOnly(sa) {
 				c.add(a.SrcRange, "%q is read-only: the provider sets it", name)
 			}
 			c.literalType(name, a, sa)
 			continue
 		}
-		if _, ok := sb.BlockTypes[name]; ok {
+		if _, ok := sb.NestedBlocks[name]; ok {
 			c.add(a.SrcRange, "%q is a block: write %s { ... }", name, name)
 			continue
 		}
@@ -108,7 +112,7 @@ func (c *bodyChecker) body(body *hclsyntax.Body, sb *tfschema.Block, top bool) {
 				continue
 			}
 			name := blk.Labels[0]
-			nb, ok := sb.BlockTypes[name]
+			nb, ok := sb.NestedBlocks[name]
 			if !ok {
 				c.add(blk.DefRange(), "unknown block %q in dynamic%s", name, suggest(name, sb))
 				continue
@@ -116,12 +120,12 @@ func (c *bodyChecker) body(body *hclsyntax.Body, sb *tfschema.Block, top bool) {
 			dynamic[name] = true
 			for _, inner := range blk.Body.Blocks {
 				if inner.Type == "content" {
-					c.body(inner.Body, &nb.Block, false)
+					c.body(inner.Body, nb.Block, false)
 				}
 			}
 			continue
 		}
-		nb, ok := sb.BlockTypes[blk.Type]
+		nb, ok := sb.NestedBlocks[blk.Type]
 		if !ok {
 			if _, isAttr := sb.Attributes[blk.Type]; isAttr {
 				c.add(blk.DefRange(), "%q is an argument: write %s = ...", blk.Type, blk.Type)
@@ -131,7 +135,7 @@ func (c *bodyChecker) body(body *hclsyntax.Body, sb *tfschema.Block, top bool) {
 			continue
 		}
 		counts[blk.Type]++
-		c.body(blk.Body, &nb.Block, false)
+		c.body(blk.Body, nb.Block, false)
 	}
 
 	for _, name := range sortedKeys(sb.Attributes) {
@@ -141,17 +145,17 @@ func (c *bodyChecker) body(body *hclsyntax.Body, sb *tfschema.Block, top bool) {
 			}
 		}
 	}
-	for _, name := range sortedKeys(sb.BlockTypes) {
-		nb := sb.BlockTypes[name]
+	for _, name := range sortedKeys(sb.NestedBlocks) {
+		nb := sb.NestedBlocks[name]
 		if dynamic[name] {
 			continue // how many a dynamic block makes is known only at plan time
 		}
 		n := counts[name]
-		max := nb.MaxItems
-		if nb.NestingMode == "single" || nb.NestingMode == "group" {
+		max := int(nb.MaxItems)
+		if nb.NestingMode == tfjson.SchemaNestingModeSingle || nb.NestingMode == tfjson.SchemaNestingModeGroup {
 			max = 1
 		}
-		if n < nb.MinItems {
+		if n < int(nb.MinItems) {
 			c.add(body.SrcRange, "block %q needs at least %d, has %d", name, nb.MinItems, n)
 		}
 		if max > 0 && n > max {
@@ -184,7 +188,7 @@ func (c *bodyChecker) lifecycle(body *hclsyntax.Body, sb *tfschema.Block) {
 			}
 			n := trav.RootName()
 			_, isAttr := sb.Attributes[n]
-			_, isBlock := sb.BlockTypes[n]
+			_, isBlock := sb.NestedBlocks[n]
 			if !isAttr && !isBlock {
 				c.add(e.Range(), "ignore_changes names %q, which the resource does not have%s", n, suggest(n, sb))
 			}
@@ -200,7 +204,7 @@ func (c *bodyChecker) lifecycle(body *hclsyntax.Body, sb *tfschema.Block) {
 // suggest names the closest known argument or block, for typos.
 func suggest(name string, sb *tfschema.Block) string {
 	best, bestD := "", 3
-	for _, cands := range [][]string{sortedKeys(sb.Attributes), sortedKeys(sb.BlockTypes)} {
+	for _, cands := range [][]string{sortedKeys(sb.Attributes), sortedKeys(sb.NestedBlocks)} {
 		for _, k := range cands {
 			if d := distance(name, k); d < bestD {
 				best, bestD = k, d
@@ -239,14 +243,11 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // string where a number, bool or list belongs fails at plan time anyway,
 // but here it fails without a provider.
 func (c *bodyChecker) literalType(name string, a *hclsyntax.Attribute, sa *tfschema.Attribute) {
-	if len(a.Expr.Variables()) > 0 || len(sa.Type) == 0 {
+	want := sa.AttributeType
+	if len(a.Expr.Variables()) > 0 || want == cty.NilType {
 		return
 	}
 	if _, isFunc := a.Expr.(*hclsyntax.FunctionCallExpr); isFunc {
-		return
-	}
-	want, err := ctyjson.UnmarshalType(sa.Type)
-	if err != nil {
 		return
 	}
 	v, diags := a.Expr.Value(nil)

@@ -22,10 +22,10 @@ func TestDecode(t *testing.T) {
 	if vpc == nil || s.DataSources["aws_region"] == nil {
 		t.Fatalf("resources or data sources missing: %+v", s)
 	}
-	if !vpc.Attributes["arn"].ReadOnly() || vpc.Attributes["tags"].ReadOnly() || vpc.Attributes["cidr_block"].ReadOnly() {
+	if !ReadOnly(vpc.Attributes["arn"]) || ReadOnly(vpc.Attributes["tags"]) || ReadOnly(vpc.Attributes["cidr_block"]) {
 		t.Error("read-only is computed without optional or required")
 	}
-	if vpc.BlockTypes["timeouts"].NestingMode != "single" {
+	if vpc.NestedBlocks["timeouts"].NestingMode != "single" {
 		t.Error("nesting mode not decoded")
 	}
 	// The file leaves these out on purpose; a checker says "not checked".
