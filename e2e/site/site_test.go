@@ -235,7 +235,7 @@ func TestPages(t *testing.T) {
 		a := get(t, c, fe.URL+"/test-drive?vehicle=palisade")
 		mustStatus(t, a, http.StatusOK)
 		mustContain(t, a, `<label for="email">`, `name="csrf_token"`, `name="idempotency_key"`, `value="palisade" selected`)
-		if a.Header.Get("Cache-Control") != "no-store" {
+		if a.Header.Get("Cache-Control") != "private, no-store" {
 			t.Errorf("form is cacheable: %q", a.Header.Get("Cache-Control"))
 		}
 	})
@@ -332,7 +332,7 @@ func TestTestDrive(t *testing.T) {
 		a := get(t, c, fe.URL+loc)
 		mustStatus(t, a, http.StatusOK)
 		mustContain(t, a, "Thank you, Kim.", "minji@example.com", "IONIQ 5", "us-east-1")
-		for h, want := range map[string]string{"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"} {
+		for h, want := range map[string]string{"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"} {
 			if a.Header.Get(h) != want {
 				t.Errorf("confirmation %s = %q, want %q", h, a.Header.Get(h), want)
 			}

@@ -78,7 +78,8 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	fv.CSRF = s.csrfToken(w, r)
 	fv.Key = key
 	fv.Today = time.Now().UTC().Format("2006-01-02")
-	w.Header().Set("Cache-Control", "no-store")
+	// The form carries this visitor's token: no shared cache may keep it.
+	w.Header().Set("Cache-Control", "private, no-store")
 	s.render(w, r, status, "test-drive", view{
 		Title: "Book a test drive — Hyundai", Description: "Book a test drive at a dealer near you.",
 		Nav: "test-drive", Market: market, Data: fv,
@@ -176,7 +177,7 @@ type thanksView struct {
 func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
 	// The lead id in the address is the capability to read it: keep it out
 	// of caches, referrers and search engines.
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Robots-Tag", "noindex")
 	id, token := r.URL.Query().Get("id"), r.URL.Query().Get("t")
