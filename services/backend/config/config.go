@@ -25,7 +25,11 @@ type Config struct {
 	DBName       string
 	DBUser       string
 	DBPassword   string
-	DBResolver   string // host:port of the DNS server for the DB names; empty: system resolver
+	// DBPasswordSecret names the Secrets Manager secret DB_PASSWORD came
+	// from; when set, the backend reads it again when the database refuses
+	// the password (a rotation).
+	DBPasswordSecret string
+	DBResolver       string // host:port of the DNS server for the DB names; empty: system resolver
 
 	LogLevel slog.Level
 
@@ -49,6 +53,7 @@ const (
 	envDBName            = "DB_NAME"
 	envDBUser            = "DB_USER"
 	envDBPassword        = "DB_PASSWORD"
+	envDBPasswordSecret  = "DB_PASSWORD_SECRET"
 	envDBResolver        = "DB_RESOLVER"
 	envLogLevel          = "LOG_LEVEL"
 	envMonitorInterval   = "MONITOR_INTERVAL"
@@ -71,7 +76,7 @@ var OTelEnvNames = []string{
 func EnvNames() []string {
 	names := []string{
 		envRegion, envPort, envDBWriterHost, envDBReaderHost, envDBPort, envDBName, envDBUser,
-		envDBPassword, envDBResolver, envLogLevel, envMonitorInterval, envConsistencyWait,
+		envDBPassword, envDBPasswordSecret, envDBResolver, envLogLevel, envMonitorInterval, envConsistencyWait,
 		envMaxReaderLag, envDBConnectTimeout, envDBQueryTimeout, envDBConnMaxLifetime, envShutdownTimeout,
 	}
 	return append(names, OTelEnvNames...)
@@ -82,16 +87,17 @@ func EnvNames() []string {
 func Parse(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		Region:       p.region(envRegion),
-		Port:         p.port(envPort, 3001),
-		DBWriterHost: p.host(envDBWriterHost, "localhost"),
-		DBReaderHost: p.host(envDBReaderHost, "localhost"),
-		DBPort:       p.port(envDBPort, 3306),
-		DBName:       p.str(envDBName, "marketing"),
-		DBUser:       p.str(envDBUser, "app"),
-		DBPassword:   getenv(envDBPassword),
-		DBResolver:   p.resolver(envDBResolver),
-		LogLevel:     p.level(envLogLevel),
+		Region:           p.region(envRegion),
+		Port:             p.port(envPort, 3001),
+		DBWriterHost:     p.host(envDBWriterHost, "localhost"),
+		DBReaderHost:     p.host(envDBReaderHost, "localhost"),
+		DBPort:           p.port(envDBPort, 3306),
+		DBName:           p.str(envDBName, "marketing"),
+		DBUser:           p.str(envDBUser, "app"),
+		DBPassword:       getenv(envDBPassword),
+		DBPasswordSecret: getenv(envDBPasswordSecret),
+		DBResolver:       p.resolver(envDBResolver),
+		LogLevel:         p.level(envLogLevel),
 
 		MonitorInterval:   p.duration(envMonitorInterval, time.Second),
 		ConsistencyWait:   p.duration(envConsistencyWait, 500*time.Millisecond),
@@ -131,6 +137,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("region", c.Region), slog.Int("port", c.Port),
 		slog.String("db_writer", c.WriterAddr()), slog.String("db_reader", c.ReaderAddr()),
 		slog.String("db_name", c.DBName), slog.String("db_user", c.DBUser), slog.String("db_password", pw),
+		slog.String("db_password_secret", c.DBPasswordSecret),
 		slog.String("db_resolver", c.DBResolver), slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("monitor_interval", c.MonitorInterval), slog.Duration("consistency_wait", c.ConsistencyWait),
 		slog.Duration("max_reader_lag", c.MaxReaderLag), slog.Duration("db_connect_timeout", c.DBConnectTimeout),

@@ -21,7 +21,10 @@ locals {
     DB_PORT        = "3306"
     DB_NAME        = var.database.name
     DB_USER        = var.database.user
-    LOG_LEVEL      = var.log_level
+    # The backend reads the secret again when the database refuses the
+    # password DB_PASSWORD gave it at start (a rotation).
+    DB_PASSWORD_SECRET = var.database.secret_arn
+    LOG_LEVEL          = var.log_level
   }
   backend_secrets = {
     DB_PASSWORD = "${var.database.secret_arn}:password::"
@@ -321,6 +324,13 @@ resource "aws_iam_role_policy" "read_db_secret" {
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
   assume_role_policy = data.aws_iam_policy_document.assume_tasks.json
+}
+
+# The backend itself reads the secret again after a rotation.
+resource "aws_iam_role_policy" "task_read_db_secret" {
+  name   = "read-db-secret"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.read_db_secret.json
 }
 
 resource "aws_ecs_task_definition" "this" {

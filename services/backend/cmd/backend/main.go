@@ -27,6 +27,7 @@ import (
 	"hyundai-poc.com/backend/config"
 	"hyundai-poc.com/backend/internal/backend"
 	"hyundai-poc.com/backend/internal/datapath"
+	"hyundai-poc.com/backend/secretstore"
 	"hyundai-poc.com/migrations"
 	"hyundai-poc.com/tracing"
 )
@@ -84,9 +85,17 @@ func run(cfg config.Config, log *slog.Logger) error {
 	}
 	defer func() { _ = shutdownTracing(context.Background()) }()
 
+	creds := datapath.NewCredentials(cfg.DBPassword, nil)
+	if cfg.DBPasswordSecret != "" {
+		sm, err := secretstore.New(ctx, cfg.Region)
+		if err != nil {
+			return err
+		}
+		creds = datapath.NewCredentials(cfg.DBPassword, secretstore.Password(sm, cfg.DBPasswordSecret))
+	}
 	b, err := backend.New(datapath.Options{
 		Region: cfg.Region, WriterAddr: cfg.WriterAddr(), ReaderAddr: cfg.ReaderAddr(),
-		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Resolver: cfg.DBResolver,
+		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Credentials: creds, Resolver: cfg.DBResolver,
 		ConnectTimeout: cfg.DBConnectTimeout, QueryTimeout: cfg.DBQueryTimeout, ConnMaxLifetime: cfg.DBConnMaxLifetime,
 		MonitorInterval: cfg.MonitorInterval, ConsistencyWait: cfg.ConsistencyWait, MaxReaderLag: cfg.MaxReaderLag,
 	}, log)

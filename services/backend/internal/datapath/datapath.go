@@ -32,12 +32,15 @@ import (
 
 // Options configure the Databases.
 type Options struct {
-	Region          string
-	WriterAddr      string // host:port of the global writer endpoint
-	ReaderAddr      string // host:port of this region's reader endpoint
-	DBName          string
-	User            string
-	Password        string
+	Region     string
+	WriterAddr string // host:port of the global writer endpoint
+	ReaderAddr string // host:port of this region's reader endpoint
+	DBName     string
+	User       string
+	Password   string
+	// Credentials, when set, supply the password instead of Password and
+	// read it again when the server refuses it (after a rotation).
+	Credentials     *Credentials
 	Resolver        string // host:port of a DNS server; empty: the system resolver
 	ConnectTimeout  time.Duration
 	QueryTimeout    time.Duration
@@ -143,10 +146,14 @@ func New(opts Options) (*Databases, error) {
 	base.InterpolateParams = true
 
 	var err error
-	if c.writer, err = newPool("writer", opts.WriterAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, writableCheck(c.obs), c.obs); err != nil {
+	creds := opts.Credentials
+	if creds == nil {
+		creds = NewCredentials(opts.Password, nil)
+	}
+	if c.writer, err = newPool("writer", opts.WriterAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, writableCheck(c.obs), creds, c.obs); err != nil {
 		return nil, err
 	}
-	if c.reader, err = newPool("reader", opts.ReaderAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, nil, c.obs); err != nil {
+	if c.reader, err = newPool("reader", opts.ReaderAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, nil, creds, c.obs); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -27,6 +27,7 @@ type pool struct {
 	connect  time.Duration
 	lifetime time.Duration
 	check    func(ctx context.Context, c driver.Conn) error // run on every new connection
+	creds    *Credentials
 	obs      Observer
 
 	mu      sync.Mutex
@@ -41,8 +42,8 @@ type pool struct {
 }
 
 func newPool(role, endpoint string, base *mysql.Config, r *net.Resolver, connect, lifetime time.Duration,
-	check func(context.Context, driver.Conn) error, obs Observer) (*pool, error) {
-	p := &pool{role: role, endpoint: endpoint, base: base, resolver: r, connect: connect, lifetime: lifetime, check: check, obs: obs}
+	check func(context.Context, driver.Conn) error, creds *Credentials, obs Observer) (*pool, error) {
+	p := &pool{role: role, endpoint: endpoint, base: base, resolver: r, connect: connect, lifetime: lifetime, check: check, creds: creds, obs: obs}
 	db, err := p.open()
 	if err != nil {
 		return nil, err
@@ -56,11 +57,18 @@ func (p *pool) open() (*sqlx.DB, error) {
 	cfg.Addr = p.endpoint
 	cfg.Timeout = p.connect
 	cfg.DialFunc = p.dial
+	// Every new connection takes the password current then.
+	if err := cfg.Apply(mysql.BeforeConnect(func(_ context.Context, c *mysql.Config) error {
+		c.Passwd = p.creds.Password()
+		return nil
+	})); err != nil {
+		return nil, err
+	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(checkedConnector{base: conn, check: p.check})
+	db := sql.OpenDB(checkedConnector{base: conn, check: p.check, creds: p.creds})
 	db.SetMaxOpenConns(50)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxLifetime(p.lifetime)
@@ -199,10 +207,18 @@ func (p *pool) resolved() []string {
 type checkedConnector struct {
 	base  driver.Connector
 	check func(ctx context.Context, c driver.Conn) error
+	creds *Credentials
 }
 
 func (c checkedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.base.Connect(ctx)
+	// A refused password after a rotation: read it again and retry once,
+	// so the request that met the rotation still succeeds.
+	if IsAccessDenied(err) {
+		if changed, _ := c.creds.Refresh(ctx); changed {
+			conn, err = c.base.Connect(ctx)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
