@@ -96,9 +96,11 @@ for region in "${REGIONS[@]}"; do
 done
 
 step "migrate the schema before the services roll"
-# The migration task definitions (one per region, the new image) first;
-# then the task runs once in the region that holds the writer now.
-targets=""
+# The migration task definitions (one per region, the new image) first,
+# with the networks and their paths to the databases (on a first deploy the
+# security group rules are not yet there otherwise); then the task runs
+# once in the region that holds the writer now.
+targets=" -target=module.network -target=module.peering"
 for region in "${REGIONS[@]}"; do targets+=" -target='module.service[\"$region\"].aws_ecs_task_definition.migrate'"; done
 tf apply -input=false -auto-approve "-var=image_tag=$IMAGE_TAG"$targets
 if [ -n "$DRY_RUN" ]; then
