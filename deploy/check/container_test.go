@@ -10,8 +10,8 @@ import (
 	frontendconfig "hyundai-poc.com/frontend/config"
 
 	"hyundai-poc.com/deploy/check/container"
-	"hyundai-poc.com/deploy/check/repo"
 	"hyundai-poc.com/deploy/check/topology"
+	"hyundai-poc.com/reporoot"
 )
 
 var images = []container.Image{
@@ -24,7 +24,7 @@ var images = []container.Image{
 var composeEnv = map[string]string{}
 
 func TestDockerfiles(t *testing.T) {
-	root := repo.MustRoot(t)
+	root := reporoot.ForTest(t)
 	for _, img := range images {
 		t.Run(img.Service, func(t *testing.T) {
 			path := filepath.Join(root, "deploy", "docker", img.Service+".Dockerfile")
@@ -34,7 +34,7 @@ func TestDockerfiles(t *testing.T) {
 }
 
 func TestCompose(t *testing.T) {
-	path := filepath.Join(repo.MustRoot(t), "deploy", "docker", "compose.yaml")
+	path := filepath.Join(reporoot.ForTest(t), "deploy", "docker", "compose.yaml")
 	p, err := container.LoadCompose(context.Background(), path, composeEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestCompose(t *testing.T) {
 // Every name compose and ECS set is one the service reads, every name the
 // contract requires is set, and compose and ECS set the same names.
 func TestEnvironmentNamesMatchTheServices(t *testing.T) {
-	root := repo.MustRoot(t)
+	root := reporoot.ForTest(t)
 	path := filepath.Join(root, "deploy", "docker", "compose.yaml")
 	p, err := container.LoadCompose(context.Background(), path, composeEnv)
 	if err != nil {
@@ -60,7 +60,7 @@ func TestEnvironmentNamesMatchTheServices(t *testing.T) {
 }
 
 func TestContainerChecksCatchBrokenFixtures(t *testing.T) {
-	root := repo.MustRoot(t)
+	root := reporoot.ForTest(t)
 	dir := filepath.Join("testdata", "broken", "docker")
 
 	t.Run("dockerfile", func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestImageBuildStage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds both binaries; skipped in -short")
 	}
-	root := repo.MustRoot(t)
+	root := reporoot.ForTest(t)
 	const commit = "9f3c2b7e41d6"
 	for _, img := range images {
 		t.Run(img.Service, func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestImageBuildStageCatchesBrokenFixtures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a binary; skipped in -short")
 	}
-	root := repo.MustRoot(t)
+	root := reporoot.ForTest(t)
 	dir, err := filepath.Abs(filepath.Join("testdata", "broken", "docker"))
 	if err != nil {
 		t.Fatal(err)

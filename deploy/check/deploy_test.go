@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"hyundai-poc.com/deploy/check/repo"
 	"hyundai-poc.com/deploy/check/tfeval"
+	"hyundai-poc.com/reporoot"
 )
 
 // fakeTools puts docker, aws, terraform and curl on PATH as scripts that
@@ -29,7 +29,7 @@ func fakeTools(t *testing.T) (env []string, ranLog string) {
 }
 
 func TestDeployDryRunPrintsEveryCommandAndRunsNone(t *testing.T) {
-	root := repo.MustRoot(t)
+	root := reporoot.ForTest(t)
 	env, ranLog := fakeTools(t)
 	const tag = "0123456789ab"
 
@@ -124,7 +124,7 @@ func TestDeployDryRunPrintsEveryCommandAndRunsNone(t *testing.T) {
 func TestDeployRejectsABadTag(t *testing.T) {
 	env, ranLog := fakeTools(t)
 	cmd := exec.Command("scripts/deploy.sh", "--dry-run")
-	cmd.Dir = repo.MustRoot(t)
+	cmd.Dir = reporoot.ForTest(t)
 	cmd.Env = append(env, "IMAGE_TAG=latest")
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
@@ -159,7 +159,7 @@ func terraformRegionShorts(t *testing.T) map[string]string {
 func TestDeployWithoutBackendConfigStops(t *testing.T) {
 	env, ranLog := fakeTools(t)
 	cmd := exec.Command("scripts/deploy.sh")
-	cmd.Dir = repo.MustRoot(t)
+	cmd.Dir = reporoot.ForTest(t)
 	cmd.Env = append(env, "IMAGE_TAG=0123456789ab", "BACKEND_CONFIG=missing-backend.hcl")
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {

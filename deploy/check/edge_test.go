@@ -4,17 +4,17 @@ import (
 	"path/filepath"
 	"testing"
 
-	"hyundai-poc.com/deploy/check/repo"
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/topology"
+	"hyundai-poc.com/reporoot"
 )
 
 func siteDir(t *testing.T) string {
-	return filepath.Join(repo.MustRoot(t), "services", "frontend", "site")
+	return filepath.Join(reporoot.ForTest(t), "services", "frontend", "site")
 }
 
 func edgeFile(t *testing.T) string {
-	return filepath.Join(repo.MustRoot(t), "deploy", "geo", "edge.json")
+	return filepath.Join(reporoot.ForTest(t), "deploy", "geo", "edge.json")
 }
 
 // The checks that need the frontend's source beside the Terraform.

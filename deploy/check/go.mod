@@ -14,6 +14,7 @@ require (
 	hyundai-poc.com/backend v0.0.0
 	hyundai-poc.com/frontend v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/lab v0.0.0
+	hyundai-poc.com/reporoot v0.0.0
 )
 
 require (
@@ -56,3 +57,7 @@ replace hyundai-poc.com/lab => ../lab
 replace hyundai-poc.com/contract => ../../services/contract
 
 replace hyundai-poc.com/tracing => ../../services/tracing
+
+replace hyundai-poc.com/reporoot => ../../reporoot
+
+replace hyundai-poc.com/dnsresolver => ../../dnsresolver

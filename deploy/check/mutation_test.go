@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"hyundai-poc.com/deploy/check/repo"
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/topology"
+	"hyundai-poc.com/reporoot"
 )
 
 // edit replaces old with new in one file of a copy of deploy/terraform and
@@ -21,7 +21,7 @@ type edit struct{ file, old, new string }
 // defect the checks exist to catch), and loads the copy's root.
 func mutate(t *testing.T, edits ...edit) (*tfconfig.Tree, string) {
 	t.Helper()
-	src := filepath.Join(repo.MustRoot(t), "deploy")
+	src := filepath.Join(reporoot.ForTest(t), "deploy")
 	dst := filepath.Join(t.TempDir(), "deploy")
 	for _, sub := range []string{"terraform", "geo"} {
 		err := filepath.WalkDir(filepath.Join(src, sub), func(p string, d fs.DirEntry, err error) error {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/miekg/dns"
 
-	"hyundai-poc.com/deploy/check/repo"
 	"hyundai-poc.com/lab/geo"
+	"hyundai-poc.com/reporoot"
 )
 
 // needTool skips when a tool is missing, except in CI where make test
@@ -97,7 +97,7 @@ func startDNS(t *testing.T, h dns.Handler) string {
 func runScript(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = repo.MustRoot(t)
+	cmd.Dir = reporoot.ForTest(t)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.CombinedOutput()
 	code := 0
@@ -238,7 +238,7 @@ func TestVerifyDeploymentScript(t *testing.T) {
 // then country, then continent, then the default).
 func geolocate(t *testing.T, where map[string]string) func(net.IP) string {
 	t.Helper()
-	table, err := geo.Load(filepath.Join(repo.MustRoot(t), "deploy", "geo", "locations.json"))
+	table, err := geo.Load(filepath.Join(reporoot.ForTest(t), "deploy", "geo", "locations.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"hyundai-poc.com/deploy/check/repo"
+	"hyundai-poc.com/reporoot"
 )
 
 // tflintPath finds tflint in bin/ (make tflint builds it there) or on PATH.
 func tflintPath(t *testing.T) string {
 	t.Helper()
-	local := filepath.Join(repo.MustRoot(t), "bin", "tflint")
+	local := filepath.Join(reporoot.ForTest(t), "bin", "tflint")
 	if _, err := os.Stat(local); err == nil {
 		return local
 	}
@@ -26,7 +26,7 @@ func tflintPath(t *testing.T) string {
 
 func runTflint(t *testing.T, bin, dir string) (string, error) {
 	t.Helper()
-	config := filepath.Join(repo.MustRoot(t), "deploy", "terraform", ".tflint.hcl")
+	config := filepath.Join(reporoot.ForTest(t), "deploy", "terraform", ".tflint.hcl")
 	cmd := exec.Command(bin, "--config", config, "--recursive", "--format", "compact")
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
@@ -37,7 +37,7 @@ func TestTflint(t *testing.T) {
 	bin := tflintPath(t)
 
 	t.Run("deploy/terraform is clean", func(t *testing.T) {
-		out, err := runTflint(t, bin, filepath.Join(repo.MustRoot(t), "deploy", "terraform"))
+		out, err := runTflint(t, bin, filepath.Join(reporoot.ForTest(t), "deploy", "terraform"))
 		if err != nil {
 			t.Fatalf("tflint: %v\n%s", err, out)
 		}

@@ -4,9 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"hyundai-poc.com/deploy/check/repo"
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/topology"
+	"hyundai-poc.com/reporoot"
 )
 
 var topologyChecks = []struct {
@@ -37,7 +37,7 @@ func TestTopology(t *testing.T) {
 }
 
 func TestLocationsFile(t *testing.T) {
-	report(t, "locations", topology.LocationsFile(filepath.Join(repo.MustRoot(t), "deploy", "geo", "locations.json")))
+	report(t, "locations", topology.LocationsFile(filepath.Join(reporoot.ForTest(t), "deploy", "geo", "locations.json")))
 }
 
 func TestTopologyCatchesBrokenFixture(t *testing.T) {

@@ -9,6 +9,8 @@ WORKDIR /src
 # Module files first: the dependency download is cached until one changes.
 COPY go.work ./
 COPY dbserver/go.mod dbserver/go.sum* dbserver/
+COPY dnsresolver/go.mod dnsresolver/go.sum* dnsresolver/
+COPY reporoot/go.mod reporoot/go.sum* reporoot/
 COPY redisserver/go.mod redisserver/go.sum* redisserver/
 COPY migrations/go.mod migrations/go.sum* migrations/
 COPY services/backend/go.mod services/backend/go.sum* services/backend/

@@ -14,14 +14,17 @@ import (
 
 	"hyundai-poc.com/dbserver"
 	"hyundai-poc.com/lab"
+	"hyundai-poc.com/lab/control"
 	"hyundai-poc.com/lab/drill"
 	"hyundai-poc.com/lab/edge"
+	"hyundai-poc.com/lab/loopback"
+	"hyundai-poc.com/lab/topology"
 )
 
 // testLayout keeps the test's lab apart from one a person may be running:
 // other database addresses (127.77.x.y) and every service port moved down by 500, below the kernel's ephemeral range.
-func testLayout() lab.Layout {
-	return lab.Layout{Host: "127.0.0.1", Net: 77, PortOffset: -500, EdgePort: 8080}
+func testLayout() loopback.Layout {
+	return loopback.Layout{Host: "127.0.0.1", Net: 77, PortOffset: -500, EdgePort: 8080}
 }
 
 type logWriter struct{ t *testing.T }
@@ -142,14 +145,14 @@ func TestLabEndToEnd(t *testing.T) {
 		}
 	})
 
-	c, err := lab.Dial(dir)
+	c, err := control.Dial(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	t.Run("POST never fails over", func(t *testing.T) {
-		var res lab.Result
-		if err := c.Do(ctx, "/v1/backend/stop", lab.Request{Region: "us-west-2"}, &res); err != nil {
+		var res topology.Result
+		if err := c.Do(ctx, "/v1/backend/stop", control.Request{Region: "us-west-2"}, &res); err != nil {
 			t.Fatal(err)
 		}
 		hdr := map[string]string{edge.HeaderLocation: "US-OR", "Idempotency-Key": "e2e-post-no-failover"}
@@ -164,11 +167,11 @@ func TestLabEndToEnd(t *testing.T) {
 			t.Errorf("GET with us-west-2's backend down: %d from %q failover %q, want 200 from the secondary us-east-1",
 				a.status, a.header.Get(edge.HeaderOrigin), a.header.Get(edge.HeaderFailover))
 		}
-		if err := c.Do(ctx, "/v1/backend/start", lab.Request{Region: "us-west-2"}, &res); err != nil {
+		if err := c.Do(ctx, "/v1/backend/start", control.Request{Region: "us-west-2"}, &res); err != nil {
 			t.Fatal(err)
 		}
 		counts := map[string]int{}
-		if err := c.Do(ctx, "/v1/count-keys", lab.Request{Table: "health_checks", Keys: []string{"e2e-post-no-failover", "e2e-us-west-2"}}, &counts); err != nil {
+		if err := c.Do(ctx, "/v1/count-keys", control.Request{Table: "health_checks", Keys: []string{"e2e-post-no-failover", "e2e-us-west-2"}}, &counts); err != nil {
 			t.Fatal(err)
 		}
 		if counts["e2e-post-no-failover"] != 0 || counts["e2e-us-west-2"] != 1 {

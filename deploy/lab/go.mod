@@ -5,11 +5,17 @@ go 1.26.0
 require (
 	github.com/Shopify/toxiproxy/v2 v2.12.0
 	github.com/go-sql-driver/mysql v1.10.1
-	github.com/miekg/dns v1.1.68
 	github.com/rs/zerolog v1.33.0
+	hyundai-poc.com/dbserver v0.0.0
+	hyundai-poc.com/dnsresolver v0.0.0
+	hyundai-poc.com/loadtest v0.0.0
+	hyundai-poc.com/reporoot v0.0.0
 )
 
-require filippo.io/edwards25519 v1.2.0 // indirect
+require (
+	filippo.io/edwards25519 v1.2.0 // indirect
+	github.com/miekg/dns v1.1.68 // indirect
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
@@ -31,10 +37,12 @@ require (
 	golang.org/x/tools v0.33.0 // indirect
 	google.golang.org/protobuf v1.36.1 // indirect
 	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
-	hyundai-poc.com/dbserver v0.0.0
-	hyundai-poc.com/loadtest v0.0.0
 )
 
 replace hyundai-poc.com/dbserver => ../../dbserver
 
 replace hyundai-poc.com/loadtest => ../../loadtest
+
+replace hyundai-poc.com/reporoot => ../../reporoot
+
+replace hyundai-poc.com/dnsresolver => ../../dnsresolver

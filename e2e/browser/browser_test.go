@@ -20,6 +20,7 @@ import (
 
 	"hyundai-poc.com/e2e/internal/sitetest"
 	"hyundai-poc.com/frontend/config"
+	"hyundai-poc.com/reporoot"
 )
 
 // Phone is the viewport of the phone screenshots (an iPhone 14 in CSS pixels).
@@ -190,7 +191,7 @@ func (tb *tab) text(sel string) string {
 // desktop size and, with phone set, at phone size.
 func (tb *tab) screenshot(name string) {
 	tb.t.Helper()
-	dir := filepath.Join(repoRoot(tb.t), "test-results", "screenshots")
+	dir := filepath.Join(reporoot.ForTest(tb.t), "test-results", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.t.Fatal(err)
 	}
@@ -254,22 +255,6 @@ func (tb *tab) submitClick(sel string) {
 	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel))))
 	if err != nil {
 		tb.t.Fatalf("browser: click %s: %v", sel, err)
-	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("no go.work above %s", dir)
-		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"hyundai-poc.com/e2e/internal/sitetest"
 	"hyundai-poc.com/lab/edge"
+	"hyundai-poc.com/reporoot"
 )
 
 // These run the site behind the lab's edge, which answers by the
@@ -21,7 +22,7 @@ import (
 func startBehindEdge(t *testing.T) (site, string) {
 	t.Helper()
 	s := startSite(t, "us-east-1")
-	return s, sitetest.StartEdge(t, repoRoot(t), sitetest.EveryRegion(s.fe.URL))
+	return s, sitetest.StartEdge(t, reporoot.ForTest(t), sitetest.EveryRegion(s.fe.URL))
 }
 
 func fetch(t *testing.T, c *http.Client, method, url string) (*http.Response, string) {

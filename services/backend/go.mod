@@ -6,7 +6,7 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/jmoiron/sqlx v1.4.0
-	github.com/miekg/dns v1.1.68
+	github.com/miekg/dns v1.1.68 // indirect
 	github.com/prometheus/client_golang v1.23.2
 	github.com/redis/go-redis/v9 v9.23.0
 	go.opentelemetry.io/otel v1.47.0
@@ -16,6 +16,7 @@ require (
 	go.opentelemetry.io/otel/trace v1.47.0
 	hyundai-poc.com/contract v0.0.0
 	hyundai-poc.com/dbserver v0.0.0-00010101000000-000000000000
+	hyundai-poc.com/dnsresolver v0.0.0
 	hyundai-poc.com/migrations v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/redisserver v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/tracing v0.0.0
@@ -79,6 +80,7 @@ require (
 replace (
 	hyundai-poc.com/contract => ../contract
 	hyundai-poc.com/dbserver => ../../dbserver
+	hyundai-poc.com/dnsresolver => ../../dnsresolver
 	hyundai-poc.com/migrations => ../../migrations
 	hyundai-poc.com/redisserver => ../../redisserver
 	hyundai-poc.com/tracing => ../tracing

@@ -18,7 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"hyundai-poc.com/lab"
+	"hyundai-poc.com/lab/control"
+	"hyundai-poc.com/lab/topology"
 	"hyundai-poc.com/loadtest/stats"
 	"hyundai-poc.com/loadtest/traffic"
 )
@@ -106,7 +107,7 @@ type Report struct {
 	FailedWrites    int                     `json:"failed_writes"`
 	LostKeys        []string                `json:"lost_keys,omitempty"`
 	Lacked          *int64                  `json:"lacked_transactions,omitempty"`
-	Operations      []lab.Result            `json:"operations"`
+	Operations      []topology.Result       `json:"operations"`
 	Regions         map[string]RegionReport `json:"regions"`
 	Recovered       bool                    `json:"recovered"`
 	StartedAt       time.Time               `json:"started_at"`
@@ -114,7 +115,7 @@ type Report struct {
 	RecoveredAt     time.Time               `json:"recovered_at,omitzero"`
 	EndedAt         time.Time               `json:"ended_at"`
 	Commit          string                  `json:"commit"`
-	Settings        lab.Settings            `json:"settings"`
+	Settings        control.Settings        `json:"settings"`
 	Options         map[string]string       `json:"options"`
 	SlowReadMs      float64                 `json:"slow_read_threshold_ms"`
 	// LabReadyMs is how long the lab took from start to ready.
@@ -186,13 +187,13 @@ func pickTarget(scenario, writer string, regions []string) string {
 }
 
 // Run runs the drill against the lab behind c.
-func Run(ctx context.Context, c *lab.Client, o Options) (*Report, error) {
+func Run(ctx context.Context, c *control.Client, o Options) (*Report, error) {
 	o.defaults()
 	if err := CheckScenario(o.Scenario); err != nil {
 		return nil, err
 	}
-	var st lab.Status
-	if err := c.Do(ctx, "/v1/status", lab.Request{}, &st); err != nil {
+	var st control.Status
+	if err := c.Do(ctx, "/v1/status", control.Request{}, &st); err != nil {
 		return nil, err
 	}
 	if o.Target == "" {
@@ -262,7 +263,7 @@ func Run(ctx context.Context, c *lab.Client, o Options) (*Report, error) {
 	wg.Wait()
 	rep.EndedAt = time.Now()
 
-	if err := c.Do(ctx, "/v1/status", lab.Request{}, &st); err == nil {
+	if err := c.Do(ctx, "/v1/status", control.Request{}, &st); err == nil {
 		rep.WriterAfter = st.Writer
 	}
 	samples := rec.Samples()
@@ -286,10 +287,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // trigger acts out the scenario and returns the moment from which writes
 // are expected to work again.
-func trigger(ctx context.Context, c *lab.Client, o Options, rep *Report, logf func(string, ...any)) (time.Time, error) {
+func trigger(ctx context.Context, c *control.Client, o Options, rep *Report, logf func(string, ...any)) (time.Time, error) {
 	do := func(path string) error {
-		var res lab.Result
-		if err := c.Do(ctx, path, lab.Request{Region: o.Target}, &res); err != nil {
+		var res topology.Result
+		if err := c.Do(ctx, path, control.Request{Region: o.Target}, &res); err != nil {
 			return fmt.Errorf("%s %s: %w", path, o.Target, err)
 		}
 		rep.Operations = append(rep.Operations, res)
@@ -377,7 +378,7 @@ func streak(samples []traffic.Sample, region string, from time.Time, n int) bool
 }
 
 // verify checks every acknowledged key on the writer.
-func verify(ctx context.Context, c *lab.Client, samples []traffic.Sample, rep *Report) error {
+func verify(ctx context.Context, c *control.Client, samples []traffic.Sample, rep *Report) error {
 	var keys []string
 	for _, s := range samples {
 		if s.Kind != traffic.Write {
@@ -391,7 +392,7 @@ func verify(ctx context.Context, c *lab.Client, samples []traffic.Sample, rep *R
 	}
 	rep.AckedWrites = len(keys)
 	var counts map[string]int
-	if err := c.Do(ctx, "/v1/count-keys", lab.Request{Table: "health_checks", Keys: keys}, &counts); err != nil {
+	if err := c.Do(ctx, "/v1/count-keys", control.Request{Table: "health_checks", Keys: keys}, &counts); err != nil {
 		return fmt.Errorf("check acknowledged writes: %w", err)
 	}
 	for _, k := range keys {

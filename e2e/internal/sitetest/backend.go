@@ -30,6 +30,13 @@ func StartBackend(t testing.TB, region string) *Backend {
 		t.Skip("needs a database server and the backend (not in -short)")
 	}
 	p, dsn := backendtest.WithDatabase(t, region, nil)
+	return newBackend(t, p, region, dsn)
+}
+
+// newBackend is a running backend with a pool on the database at dsn,
+// closed when the test ends.
+func newBackend(t testing.TB, p *backendtest.Process, region, dsn string) *Backend {
+	t.Helper()
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -90,20 +97,7 @@ func StartRegions(t testing.TB) *Regions {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	writer, err := dbserver.Start(ctx, dbserver.Options{Name: "us-east-1", ReportHost: "us-east-1"})
-	if err != nil {
-		t.Fatalf("writer: %v", err)
-	}
-	t.Cleanup(writer.Stop)
-	replica, err := dbserver.Start(ctx, dbserver.Options{Name: "us-west-2", ReportHost: "us-west-2",
-		AppPassword: writer.AppPass, ReplPassword: writer.ReplPass})
-	if err != nil {
-		t.Fatalf("replica: %v", err)
-	}
-	t.Cleanup(replica.Stop)
-	if err := replica.ReplicateFrom(ctx, writer.Addr(), writer.ReplPass); err != nil {
-		t.Fatalf("replication: %v", err)
-	}
+	writer, replica := startPair(t, ctx, "", "")
 	const db = "marketing"
 	if err := writer.CreateDatabase(ctx, db); err != nil {
 		t.Fatal(err)
@@ -112,14 +106,24 @@ func StartRegions(t testing.TB) *Regions {
 		p := backendtest.Start(t, backendtest.Options{Region: region, WriterAddr: writer.Addr(), ReaderAddr: reader,
 			DBName: db, User: dbserver.AppUser, Password: writer.AppPass, SkipMigrate: skipMigrate})
 		p.WaitReady(t)
-		conn, err := sql.Open("mysql", writer.AppDSN("", db))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		return &Backend{URL: p.URL, Region: region, DB: conn, Proc: p}
+		return newBackend(t, p, region, writer.AppDSN("", db))
 	}
 	r := &Regions{East: start("us-east-1", writer.Addr(), false)}
 	r.West = start("us-west-2", replica.Addr(), true)
 	return r
+}
+
+// startPair starts a us-east-1 writer and its us-west-2 replica at hosts
+// (127.0.0.1 when empty), both stopped when the test ends.
+func startPair(t testing.TB, ctx context.Context, writerHost, replicaHost string) (writer, replica *dbserver.Server) {
+	t.Helper()
+	writer, replica, err := dbserver.StartPair(ctx,
+		dbserver.Options{Name: "us-east-1", Host: writerHost, ReportHost: "us-east-1"},
+		dbserver.Options{Name: "us-west-2", Host: replicaHost, ReportHost: "us-west-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(writer.Stop)
+	t.Cleanup(replica.Stop)
+	return writer, replica
 }

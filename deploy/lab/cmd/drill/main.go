@@ -20,6 +20,8 @@ import (
 
 	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/drill"
+	"hyundai-poc.com/lab/loopback"
+	"hyundai-poc.com/reporoot"
 )
 
 func main() {
@@ -55,8 +57,7 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	wd, _ := os.Getwd()
-	root, err := lab.RepoRoot(wd)
+	root, err := reporoot.Here()
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func run() error {
 	if *monitor != "" {
 		env["MONITOR_INTERVAL"] = *monitor
 	}
-	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: lab.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
+	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,9 @@ import (
 	"time"
 
 	"hyundai-poc.com/lab"
+	"hyundai-poc.com/lab/control"
+	"hyundai-poc.com/lab/loopback"
+	"hyundai-poc.com/lab/topology"
 )
 
 const usage = `usage: lab [--dir DIR] COMMAND
@@ -63,7 +66,7 @@ func run(args []string) error {
 	case "up":
 		return up(ctx, *dir, rest)
 	case "down":
-		return lab.Down(ctx, *dir, func(f string, a ...any) { fmt.Printf(f+"\n", a...) })
+		return control.Down(ctx, *dir, func(f string, a ...any) { fmt.Printf(f+"\n", a...) })
 	case "status":
 		return status(ctx, *dir, rest)
 	case "switchover", "failover":
@@ -107,7 +110,7 @@ func up(ctx context.Context, dir string, args []string) error {
 	if *monitor != "" {
 		env["MONITOR_INTERVAL"] = *monitor
 	}
-	l, err := lab.Start(ctx, lab.Config{Dir: dir, Layout: lab.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, RTTFile: *rtt, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
+	l, err := lab.Start(ctx, lab.Config{Dir: dir, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, RTTFile: *rtt, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}
@@ -127,13 +130,13 @@ func up(ctx context.Context, dir string, args []string) error {
 }
 
 func op(ctx context.Context, dir, path, region string) error {
-	c, err := lab.Dial(dir)
+	c, err := control.Dial(dir)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	var res lab.Result
-	if err := c.Do(ctx, path, lab.Request{Region: region}, &res); err != nil {
+	var res topology.Result
+	if err := c.Do(ctx, path, control.Request{Region: region}, &res); err != nil {
 		return err
 	}
 	var steps []string
@@ -161,12 +164,12 @@ func status(ctx context.Context, dir string, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := lab.Dial(dir)
+	c, err := control.Dial(dir)
 	if err != nil {
 		return err
 	}
-	var st lab.Status
-	if err := c.Do(ctx, "/v1/status", lab.Request{}, &st); err != nil {
+	var st control.Status
+	if err := c.Do(ctx, "/v1/status", control.Request{}, &st); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -19,8 +19,8 @@ import (
 	"strings"
 	"time"
 
-	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/drill"
+	"hyundai-poc.com/reporoot"
 )
 
 func main() {
@@ -37,8 +37,7 @@ func run() error {
 	doc := flag.String("doc", "", "document to update between the results markers (print to stdout when empty)")
 	flag.Parse()
 	if *in == "" {
-		wd, _ := os.Getwd()
-		root, err := lab.RepoRoot(wd)
+		root, err := reporoot.Here()
 		if err != nil {
 			return err
 		}

@@ -21,8 +21,11 @@ import (
 	"time"
 
 	"hyundai-poc.com/lab"
+	"hyundai-poc.com/lab/control"
+	"hyundai-poc.com/lab/loopback"
 	"hyundai-poc.com/loadtest/stats"
 	"hyundai-poc.com/loadtest/traffic"
+	"hyundai-poc.com/reporoot"
 )
 
 // A place clients are, and the region that is local to it.
@@ -67,21 +70,20 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	wd, _ := os.Getwd()
-	root, err := lab.RepoRoot(wd)
+	root, err := reporoot.Here()
 	if err != nil {
 		return err
 	}
 	if *out == "" {
 		*out = filepath.Join(root, "test-results")
 	}
-	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: lab.Layout{Net: *netOctet, PortOffset: *portOffset}, Progress: os.Stdout})
+	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}
 	defer stopLab()
-	var st lab.Status
-	if err := c.Do(ctx, "/v1/status", lab.Request{}, &st); err != nil {
+	var st control.Status
+	if err := c.Do(ctx, "/v1/status", control.Request{}, &st); err != nil {
 		return err
 	}
 	regions := st.Settings.Regions

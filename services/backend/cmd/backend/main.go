@@ -28,6 +28,7 @@ import (
 	"hyundai-poc.com/backend/internal/backend"
 	"hyundai-poc.com/backend/internal/datapath"
 	"hyundai-poc.com/backend/secretstore"
+	"hyundai-poc.com/dnsresolver"
 	"hyundai-poc.com/migrations"
 	"hyundai-poc.com/tracing"
 )
@@ -150,19 +151,7 @@ func migrate(cfg config.Config, cmd string) error {
 	mc.MultiStatements = true
 	mc.Timeout = cfg.DBConnectTimeout
 	if cfg.DBResolver != "" {
-		r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, cfg.DBResolver)
-		}}
-		mc.DialFunc = func(ctx context.Context, _, addr string) (net.Conn, error) {
-			host, port, _ := net.SplitHostPort(addr)
-			ips, err := r.LookupHost(ctx, host)
-			if err != nil {
-				return nil, err
-			}
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", net.JoinHostPort(ips[0], port))
-		}
+		mc.DialFunc = dnsresolver.DialVia(dnsresolver.At(cfg.DBResolver))
 	}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {

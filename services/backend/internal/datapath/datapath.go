@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"hyundai-poc.com/contract"
+	"hyundai-poc.com/dnsresolver"
 )
 
 // Options configure the Databases.
@@ -128,11 +129,7 @@ func New(opts Options) (*Databases, error) {
 
 	resolver := net.DefaultResolver
 	if opts.Resolver != "" {
-		addr := opts.Resolver
-		resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			d := net.Dialer{Timeout: time.Second}
-			return d.DialContext(ctx, network, addr)
-		}}
+		resolver = dnsresolver.At(opts.Resolver)
 	}
 	base := mysql.NewConfig()
 	base.User = opts.User

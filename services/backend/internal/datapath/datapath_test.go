@@ -25,7 +25,7 @@ func (p *pair) backend(t *testing.T, region string, tune func(*datapath.Options)
 
 func (p *pair) backendWith(t *testing.T, o backendtest.InProcessOptions) *backendtest.Server {
 	t.Helper()
-	o.WriterAddr, o.ReaderAddr, o.DBName, o.Password, o.Resolver = p.writerAddr(), p.readerAddr(), p.db, p.primary.AppPass, p.zone.addr
+	o.WriterAddr, o.ReaderAddr, o.DBName, o.Password, o.Resolver = p.writerAddr(), p.readerAddr(), p.db, p.primary.AppPass, p.dns.Addr
 	s := backendtest.NewServer(t, o)
 	waitFor(t, "writer and reader healthy", func() bool {
 		st := s.Databases.Status()
@@ -111,7 +111,7 @@ func TestReadOnlyNodeBehindWriterNameIsRefused(t *testing.T) {
 	s := p.backend(t, "us-east-1", func(o *datapath.Options) { o.WriteRetryBudget = 800 * time.Millisecond })
 
 	// DNS now sends the writer name to the read-only replica.
-	p.zone.set(writerName, p.replica.Host)
+	p.setName(writerName, p.replica.Host)
 	waitFor(t, "monitor to see the read-only node", func() bool { return !s.Databases.Status().Writer.Healthy })
 	r := call(t, "POST", s.URL+"/api/health-checks", map[string]string{"Idempotency-Key": "refused"}, "")
 	if r.status != 503 || r.header.Get("Retry-After") == "" {
@@ -130,7 +130,7 @@ func TestReadOnlyNodeBehindWriterNameIsRefused(t *testing.T) {
 	}
 
 	// DNS back to the writer: writes work again without a restart.
-	p.zone.set(writerName, p.primary.Host)
+	p.setName(writerName, p.primary.Host)
 	waitFor(t, "writer healthy again", func() bool { return s.Databases.Status().Writer.Healthy })
 	r = call(t, "POST", s.URL+"/api/health-checks", map[string]string{"Idempotency-Key": "accepted"}, "")
 	if r.status != 201 {
@@ -213,17 +213,8 @@ func TestSwitchoverUnderWriteLoad(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond)
 
-	ctx := context.Background()
 	fenced := time.Now()
-	if err := p.primary.SetReadOnly(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	p.waitReplicated(t)
-	if err := p.replica.Promote(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p.zone.set(writerName, p.replica.Host)
-	promoted := time.Now()
+	promoted := p.switchover(t)
 	waitFor(t, "writes on the new writer", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -313,7 +304,7 @@ func TestReaderDownFallsBackToWriter(t *testing.T) {
 	t.Parallel()
 	p := startPair(t)
 	s := p.backend(t, "ap-northeast-2", nil)
-	p.zone.set(readerName, "127.0.0.254")
+	p.setName(readerName, "127.0.0.254")
 	waitFor(t, "reader marked down", func() bool { return !s.Databases.Status().Reader.Healthy })
 	for i := 0; i < 5; i++ {
 		r := call(t, "GET", s.URL+"/api/vehicles", nil, "")
@@ -327,7 +318,7 @@ func TestReaderDownFallsBackToWriter(t *testing.T) {
 	if !strings.Contains(grep(scrape(t, s.URL), "db_read_fallbacks_total"), "reader_down") {
 		t.Fatal("fallbacks not counted")
 	}
-	p.zone.set(readerName, p.replica.Host)
+	p.setName(readerName, p.replica.Host)
 	waitFor(t, "reader back", func() bool {
 		r := call(t, "GET", s.URL+"/api/vehicles", nil, "")
 		return r.header.Get("X-Read-Source") == "reader"

@@ -1,8 +1,10 @@
-package lab
+// Package supervise runs the lab's child processes and keeps the state file
+// through which another terminal finds a running lab, and through which a
+// lab that died is cleaned up.
+package supervise
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,10 +17,10 @@ import (
 	"time"
 )
 
-// proc is a child process the lab runs (a backend or a frontend): started
-// with only the environment it is given, killed if the lab dies (Pdeathsig),
-// its output in a log file.
-type proc struct {
+// Process is a child process the lab runs (a backend, a frontend, a
+// migration): started with only the environment it is given, killed if the
+// lab dies (Pdeathsig), its output in a log file.
+type Process struct {
 	Name    string
 	Bin     string
 	Args    []string
@@ -31,7 +33,8 @@ type proc struct {
 	exited chan struct{}
 }
 
-func (p *proc) start(ctx context.Context) error {
+// Start starts the process; it may be started again once it has exited.
+func (p *Process) Start(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd != nil && p.alive() {
@@ -75,7 +78,7 @@ func envList(m map[string]string) []string {
 	return out
 }
 
-func (p *proc) alive() bool {
+func (p *Process) alive() bool {
 	if p.exited == nil {
 		return false
 	}
@@ -88,14 +91,14 @@ func (p *proc) alive() bool {
 }
 
 // Alive reports whether the process runs.
-func (p *proc) Alive() bool {
+func (p *Process) Alive() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.alive()
 }
 
 // Pid is the process id, 0 when not running.
-func (p *proc) Pid() int {
+func (p *Process) Pid() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.alive() {
@@ -104,8 +107,8 @@ func (p *proc) Pid() int {
 	return p.cmd.Process.Pid
 }
 
-// waitReady polls Ready until it answers 200, the process exits, or ctx ends.
-func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
+// WaitReady polls Ready until it answers 200, the process exits, or ctx ends.
+func (p *Process) WaitReady(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
@@ -116,7 +119,7 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 		p.mu.Unlock()
 		select {
 		case <-exited:
-			return fmt.Errorf("%s exited during start-up; last lines of %s:\n%s", p.Name, p.LogPath, tail(p.LogPath, 8))
+			return fmt.Errorf("%s exited during start-up; last lines of %s:\n%s", p.Name, p.LogPath, Tail(p.LogPath, 8))
 		default:
 		}
 		resp, err := client.Get(p.Ready)
@@ -137,8 +140,24 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 	}
 }
 
-// stop sends SIGTERM, then SIGKILL after grace.
-func (p *proc) stop(grace time.Duration) {
+// Run starts the process and waits until it exits; an exit code other than
+// 0 is an error that quotes the end of its log.
+func (p *Process) Run(ctx context.Context) error {
+	if err := p.Start(ctx); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	cmd, exited := p.cmd, p.exited
+	p.mu.Unlock()
+	<-exited
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		return fmt.Errorf("%s exited %d:\n%s", p.Name, code, Tail(p.LogPath, 8))
+	}
+	return nil
+}
+
+// Stop sends SIGTERM, then SIGKILL after grace.
+func (p *Process) Stop(grace time.Duration) {
 	p.mu.Lock()
 	cmd, exited := p.cmd, p.exited
 	p.mu.Unlock()
@@ -160,7 +179,8 @@ func (p *proc) stop(grace time.Duration) {
 	}
 }
 
-func tail(path string, n int) string {
+// Tail is the last n lines of the file at path, for error messages.
+func Tail(path string, n int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return ""
@@ -172,8 +192,8 @@ func tail(path string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// build compiles pkg from the repository root into dir once per lab.
-func build(ctx context.Context, root, dir, pkg, name string) (string, error) {
+// Build compiles pkg from the repository root into dir.
+func Build(ctx context.Context, root, dir, pkg, name string) (string, error) {
 	out := filepath.Join(dir, name)
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
 	cmd.Dir = root
@@ -183,24 +203,4 @@ func build(ctx context.Context, root, dir, pkg, name string) (string, error) {
 		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
 	}
 	return out, nil
-}
-
-// RepoRoot finds the directory holding go.work, from dir upwards.
-func RepoRoot(dir string) (string, error) {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", errors.New("no go.work above " + dir + ": run the lab from the repository")
-		}
-	}
-}
-
-func syscallKill(pid int, hard bool) error {
-	sig := syscall.SIGTERM
-	if hard {
-		sig = syscall.SIGKILL
-	}
-	return syscall.Kill(pid, sig)
 }

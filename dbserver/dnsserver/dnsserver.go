@@ -1,17 +1,20 @@
-// Package resolver is a region's DNS server in the lab: it answers the
-// database endpoint names (the global writer and each region's reader) with
-// the address at which that region reaches the node behind the name, as
-// Route53's private zones and Aurora's cluster endpoints do in AWS.
+// Package dnsserver is the DNS server in front of the database servers: it
+// answers the endpoint names (the global writer, each region's reader) with
+// the address behind them, as Route53's private zones and Aurora's cluster
+// endpoints do in AWS. Moving a writer changes only its answers. The lab runs
+// one per region; the tests run one of their own.
 //
-// It answers as the region's caching resolver would: once an answer is
-// given it is kept for the TTL, so a changed record becomes visible only
-// when the cached answer expires, up to one TTL after the change.
-package resolver
+// With Cache set it answers as a region's caching resolver would: once an
+// answer is given it is kept for the TTL, so a changed record becomes visible
+// only when the cached answer expires, up to one TTL after the change.
+// Without it a change is answered at once.
+package dnsserver
 
 import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,34 +22,44 @@ import (
 	"github.com/miekg/dns"
 )
 
+// Options describe a server.
+type Options struct {
+	// Addr is host:port to listen on, over UDP and TCP; port 0 picks one
+	// free for both.
+	Addr string
+	// TTL of the answers, whole seconds, at least 1.
+	TTL time.Duration
+	// Cache keeps each answer for the TTL, as a caching resolver between
+	// the clients and the zone does.
+	Cache bool
+}
+
 // Server answers A queries for the names it holds over UDP and TCP.
 type Server struct {
 	Addr  string
 	ttl   uint32
+	cache map[string]cached // nil: answers are not kept
 	mu    sync.RWMutex
 	recs  map[string]net.IP
-	cache map[string]cached
 	udp   *dns.Server
 	tcp   *dns.Server
 }
 
-// Start listens on addr (host:port) and answers with ttl (whole seconds,
-// at least 1).
-func Start(ctx context.Context, addr string, ttl time.Duration) (*Server, error) {
-	secs := uint32(ttl / time.Second)
+// Start listens and serves until Close.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	secs := uint32(o.TTL / time.Second)
 	if secs < 1 {
 		secs = 1
 	}
-	s := &Server{Addr: addr, ttl: secs, recs: map[string]net.IP{}, cache: map[string]cached{}}
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("dns %s: %w", addr, err)
+	s := &Server{ttl: secs, recs: map[string]net.IP{}}
+	if o.Cache {
+		s.cache = map[string]cached{}
 	}
-	l, err := net.Listen("tcp", addr)
+	pc, l, err := listen(o.Addr)
 	if err != nil {
-		pc.Close()
-		return nil, fmt.Errorf("dns %s: %w", addr, err)
+		return nil, err
 	}
+	s.Addr = pc.LocalAddr().String()
 	s.udp = &dns.Server{PacketConn: pc, Handler: s}
 	s.tcp = &dns.Server{Listener: l, Handler: s}
 	started := make(chan struct{}, 2)
@@ -63,6 +76,36 @@ func Start(ctx context.Context, addr string, ttl time.Duration) (*Server, error)
 		}
 	}
 	return s, nil
+}
+
+// listen opens addr for UDP and TCP. A DNS server needs one port number for
+// both, and a number free for UDP may be taken for TCP, so port 0 tries a
+// few.
+func listen(addr string) (net.PacketConn, net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dns %s: %w", addr, err)
+	}
+	tries := 1
+	if port == "0" {
+		tries = 20
+	}
+	for range tries {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("dns %s: %w", addr, err)
+		}
+		p := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
+		l, err := net.Listen("tcp", net.JoinHostPort(host, p))
+		if err == nil {
+			return pc, l, nil
+		}
+		pc.Close()
+		if tries == 1 {
+			return nil, nil, fmt.Errorf("dns %s: %w", addr, err)
+		}
+	}
+	return nil, nil, fmt.Errorf("dns %s: no port free for both UDP and TCP", addr)
 }
 
 // Set points name at ip; later queries see it at once, caches after the TTL.
@@ -96,6 +139,9 @@ func (s *Server) Lookup(name string) (net.IP, uint32, bool) {
 	rec, ok := s.recs[name]
 	if !ok {
 		return nil, 0, false
+	}
+	if s.cache == nil {
+		return rec, s.ttl, true
 	}
 	if c, hit := s.cache[name]; hit && now.Before(c.expires) {
 		left := uint32((c.expires.Sub(now) + time.Second - 1) / time.Second)

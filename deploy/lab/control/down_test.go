@@ -1,4 +1,4 @@
-package lab
+package control
 
 import (
 	"context"
@@ -9,12 +9,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hyundai-poc.com/lab/supervise"
 )
 
 // A lab that died (here: never existed beyond its state file) leaves a
 // child behind; Down must kill it and remove the directory, and must not
 // touch a process that does not run from the lab's directory.
 func TestDownReapsWhatADeadLabLeft(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "lab")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -41,10 +44,10 @@ func TestDownReapsWhatADeadLabLeft(t *testing.T) {
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
-	st := State{Pid: dead.Process.Pid, Dir: dir, Control: filepath.Join(dir, "control.sock"), Ready: true,
-		Children: []Child{{"backend-x", child.Process.Pid}, {"not-ours", stranger.Process.Pid}}}
+	st := supervise.State{Pid: dead.Process.Pid, Dir: dir, Control: filepath.Join(dir, "control.sock"), Ready: true,
+		Children: []supervise.Child{{Name: "backend-x", Pid: child.Process.Pid}, {Name: "not-ours", Pid: stranger.Process.Pid}}}
 	b, _ := json.Marshal(st)
-	if err := os.WriteFile(StatePath(dir), b, 0o600); err != nil {
+	if err := os.WriteFile(supervise.StatePath(dir), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Dial(dir); err == nil {

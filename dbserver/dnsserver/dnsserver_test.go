@@ -1,4 +1,4 @@
-package resolver
+package dnsserver
 
 import (
 	"context"
@@ -7,31 +7,23 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"hyundai-poc.com/dnsresolver"
 )
 
-func TestAnswersAndMoves(t *testing.T) {
-	// One free port number for both UDP and TCP, as a DNS server needs: a
-	// number free for UDP may be taken for TCP, so try a few.
-	var (
-		s    *Server
-		addr string
-		err  error
-	)
-	for range 20 {
-		pc, lerr := net.ListenPacket("udp", "127.0.0.1:0")
-		if lerr != nil {
-			t.Fatal(lerr)
-		}
-		addr = pc.LocalAddr().String()
-		pc.Close()
-		if s, err = Start(context.Background(), addr, time.Second); err == nil {
-			break
-		}
-	}
+func start(t *testing.T, cache bool) *Server {
+	t.Helper()
+	s, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", TTL: time.Second, Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	return s
+}
+
+func TestAnswersAndMoves(t *testing.T) {
+	t.Parallel()
+	s := start(t, true)
+	addr := s.Addr
 	s.Set("writer.db.lab", net.ParseIP("127.9.1.11"))
 
 	ask := func(name string, qtype uint16) *dns.Msg {
@@ -75,12 +67,23 @@ func TestAnswersAndMoves(t *testing.T) {
 		t.Fatalf("outside zone: rcode %d", in.Rcode)
 	}
 	// The Go resolver, as the backend would use it with DB_RESOLVER.
-	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
-	ips, err := r.LookupHost(context.Background(), "writer.db.lab")
+	ips, err := dnsresolver.At(addr).LookupHost(context.Background(), "writer.db.lab")
 	if err != nil || len(ips) != 1 || ips[0] != "127.9.1.12" {
 		t.Fatalf("LookupHost = %v, %v", ips, err)
+	}
+}
+
+// Without the cache a moved record is answered at once, as the zone itself
+// answers.
+func TestUncachedMoveIsSeenAtOnce(t *testing.T) {
+	t.Parallel()
+	s := start(t, false)
+	r := dnsresolver.At(s.Addr)
+	for _, ip := range []string{"127.9.1.11", "127.9.1.12"} {
+		s.Set("writer.db.test", net.ParseIP(ip))
+		ips, err := r.LookupHost(context.Background(), "writer.db.test")
+		if err != nil || len(ips) != 1 || ips[0] != ip {
+			t.Fatalf("after moving to %s: %v, %v", ip, ips, err)
+		}
 	}
 }

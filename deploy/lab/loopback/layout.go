@@ -1,9 +1,7 @@
-// Package lab runs the three-region system on one machine: a MariaDB node
-// per region with GTID replication, Toxiproxy links that carry the
-// inter-region delays, a DNS server per region, each region's backend and
-// frontend as separate processes configured only through the environment,
-// and an edge that routes like Route53 geolocation behind CloudFront.
-package lab
+// Package loopback places every part of the lab on loopback addresses:
+// database nodes, the links between regions, each region's services and DNS
+// server, and the edge.
+package loopback
 
 import (
 	"fmt"
@@ -27,8 +25,8 @@ type Layout struct {
 	Domain     string   // db.lab
 }
 
-// DefaultLayout is the lab people run.
-func DefaultLayout(regions []string) Layout {
+// Default is the lab people run.
+func Default(regions []string) Layout {
 	return Layout{Host: "127.0.0.1", Net: 10, EdgePort: 8080, Regions: regions, Domain: "db.lab"}
 }
 
@@ -95,3 +93,24 @@ func (l Layout) WriterName() string { return "writer." + l.Domain }
 
 // ReaderName is region's reader endpoint's name.
 func (l Layout) ReaderName(region string) string { return "reader." + region + "." + l.Domain }
+
+// Complete fills what a partial layout (a command line's or a test's Net,
+// PortOffset, Host or EdgePort) leaves out with Default's values for
+// regions. A layout that names its regions is taken as it is.
+func (l Layout) Complete(regions []string) Layout {
+	if len(l.Regions) > 0 {
+		return l
+	}
+	d := Default(regions)
+	d.PortOffset = l.PortOffset
+	if l.Net != 0 {
+		d.Net = l.Net
+	}
+	if l.Host != "" {
+		d.Host = l.Host
+	}
+	if l.EdgePort != 0 {
+		d.EdgePort = l.EdgePort
+	}
+	return d
+}

@@ -1,9 +1,10 @@
-package lab
+package loopback
 
 import "testing"
 
 func TestLayout(t *testing.T) {
-	l := DefaultLayout([]string{"us-east-1", "us-west-2", "ap-northeast-2"})
+	t.Parallel()
+	l := Default([]string{"us-east-1", "us-west-2", "ap-northeast-2"})
 	for got, want := range map[string]string{
 		l.NodeAddr("us-west-2"):                   "127.10.2.1:3306",
 		l.LinkAddr("ap-northeast-2", "us-east-1"): "127.10.3.11:3306",

@@ -1,10 +1,9 @@
-package lab
+package topology
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,12 +11,14 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 	"hyundai-poc.com/dbserver"
+	"hyundai-poc.com/dnsresolver"
 	"hyundai-poc.com/lab/link"
+	"hyundai-poc.com/lab/loopback"
 )
 
 func testTable(t *testing.T) *link.Table {
 	t.Helper()
-	tb, err := link.LoadTable("rtt.json")
+	tb, err := link.LoadTable("../rtt.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,20 +26,17 @@ func testTable(t *testing.T) *link.Table {
 }
 
 // lookup asks region's DNS server for name, as a backend with DB_RESOLVER would.
-func lookup(t *testing.T, l Layout, region, name string) string {
+func lookup(t *testing.T, l loopback.Layout, region, name string) string {
 	t.Helper()
-	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, l.DNSAddr(region))
-	}}
-	ips, err := r.LookupHost(context.Background(), name)
+	ips, err := dnsresolver.At(l.DNSAddr(region)).LookupHost(context.Background(), name)
 	if err != nil || len(ips) != 1 {
 		t.Fatalf("lookup %s at %s: %v %v", name, region, ips, err)
 	}
 	return ips[0]
 }
 
-func TestClusterSwitchoverAndFailover(t *testing.T) {
+func TestSwitchoverFailoverRejoinAndOutages(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts three database servers")
 	}
@@ -46,14 +44,14 @@ func TestClusterSwitchoverAndFailover(t *testing.T) {
 		t.Skip(err)
 	}
 	tb := testTable(t)
-	l := DefaultLayout(tb.Regions())
+	l := loopback.Default(tb.Regions())
 	l.Net, l.PortOffset = 79, 700
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	c, err := StartCluster(ctx, ClusterConfig{Layout: l, Table: tb, Dir: dir, TTL: time.Second, Writer: "us-east-1", Log: t.Logf})
+	c, err := Start(ctx, Config{Layout: l, Table: tb, Dir: dir, TTL: time.Second, Writer: "us-east-1", Log: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,243 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"hyundai-poc.com/lab/edge"
+	"hyundai-poc.com/lab/supervise"
+	"hyundai-poc.com/lab/topology"
+)
+
+// binaries are the service binaries the lab runs; an empty frontend means
+// the tree has none, and a proxy to the backend fills its slot.
+type binaries struct {
+	backend, frontend string
+	err               error
+}
+
+// build compiles the backend (unless Config.BackendBin names one) and the
+// frontend in the background.
+func (l *Lab) build(ctx context.Context) <-chan binaries {
+	c := make(chan binaries, 1)
+	go func() {
+		var b binaries
+		bin := filepath.Join(l.cfg.Dir, "bin")
+		if b.backend = l.cfg.BackendBin; b.backend == "" {
+			b.backend, b.err = supervise.Build(ctx, l.cfg.RepoRoot, bin, "hyundai-poc.com/backend/cmd/backend", "backend")
+		}
+		if b.err == nil {
+			if _, err := os.Stat(filepath.Join(l.cfg.RepoRoot, "services", "frontend", "cmd", "frontend")); err == nil {
+				b.frontend, b.err = supervise.Build(ctx, l.cfg.RepoRoot, bin, "hyundai-poc.com/frontend/cmd/frontend", "frontend")
+			}
+		}
+		c <- b
+	}()
+	return c
+}
+
+// migrate applies the schema through the writer, with the backend's own
+// migrate command, and waits until every replica has it.
+func (l *Lab) migrate(ctx context.Context, backend string) error {
+	writer := l.cfg.Writer
+	mig := &supervise.Process{Name: "migrate", Bin: backend, Args: []string{"migrate", "up"}, Env: l.backendEnv(writer),
+		LogPath: filepath.Join(l.cfg.Dir, "logs", "migrate.log")}
+	if err := mig.Run(ctx); err != nil {
+		return fmt.Errorf("backend migrate up: %w", err)
+	}
+	if err := l.db.WaitReplicated(ctx, 30*time.Second); err != nil {
+		return fmt.Errorf("schema replication: %w", err)
+	}
+	l.progress("schema migrated on %s and replicated", writer)
+	return nil
+}
+
+func (l *Lab) startBackends(ctx context.Context, bin string) error {
+	for _, r := range l.Layout.Regions {
+		p := &supervise.Process{Name: "backend-" + r, Bin: bin, Env: l.backendEnv(r),
+			LogPath: filepath.Join(l.cfg.Dir, "logs", "backend-"+r+".log"),
+			Ready:   "http://" + l.Layout.BackendAddr(r) + "/readyz"}
+		l.backends[r] = p
+		if err := p.Start(ctx); err != nil {
+			return err
+		}
+	}
+	_ = l.SaveState()
+	if err := l.waitAll(ctx, l.backends); err != nil {
+		return err
+	}
+	l.progress("backends ready: %s", strings.Join(l.Layout.Regions, ", "))
+	return nil
+}
+
+func (l *Lab) startFrontends(ctx context.Context, bin string) error {
+	for _, r := range l.Layout.Regions {
+		if bin == "" {
+			if err := l.serveProxy(r); err != nil {
+				return err
+			}
+			continue
+		}
+		p := &supervise.Process{Name: "frontend-" + r, Bin: bin, Env: l.frontendEnv(r),
+			LogPath: filepath.Join(l.cfg.Dir, "logs", "frontend-"+r+".log"),
+			Ready:   "http://" + l.Layout.FrontendAddr(r) + "/healthz"}
+		l.frontends[r] = p
+		if err := p.Start(ctx); err != nil {
+			return err
+		}
+	}
+	if err := l.waitAll(ctx, l.frontends); err != nil {
+		return err
+	}
+	l.progress("frontends ready")
+	return nil
+}
+
+// startEdge puts the edge in front of every region's frontend.
+func (l *Lab) startEdge() error {
+	origins := map[string]string{}
+	for _, r := range l.Layout.Regions {
+		origins[r] = "http://" + l.Layout.FrontendAddr(r)
+	}
+	// CloudFront's behaviors, from the file Terraform builds them from.
+	def, err := edge.LoadDefinition(filepath.Join(filepath.Dir(l.cfg.LocationsFile), "edge.json"))
+	if err != nil {
+		return err
+	}
+	l.Edge, err = edge.New(edge.Config{Geo: l.Geo, Origins: origins, Definition: def, ClientRTT: l.Table.RTT,
+		ConnectTimeout: 2 * time.Second, ResponseTimeout: 10 * time.Second})
+	if err != nil {
+		return err
+	}
+	l.db.OnRegionCut = l.Edge.SetDown
+	if err := l.serve(l.Layout.EdgeAddr(), l.Edge); err != nil {
+		return err
+	}
+	l.progress("edge on http://%s", l.Layout.EdgeAddr())
+	return nil
+}
+
+func (l *Lab) waitAll(ctx context.Context, ps map[string]*supervise.Process) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(l.Layout.Regions))
+	for i, r := range l.Layout.Regions {
+		p := ps[r]
+		if p == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = p.WaitReady(ctx, 60*time.Second) }()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// backendEnv is region's backend environment, as its ECS task definition
+// would set it.
+func (l *Lab) backendEnv(region string) map[string]string {
+	env := maps.Clone(l.cfg.BackendEnv)
+	if env == nil {
+		env = map[string]string{}
+	}
+	_, port, _ := net.SplitHostPort(l.Layout.BackendAddr(region))
+	maps.Copy(env, map[string]string{
+		"REGION":         region,
+		"PORT":           port,
+		"DB_WRITER_HOST": l.Layout.WriterName() + ":3306",
+		"DB_READER_HOST": l.Layout.ReaderName(region) + ":3306",
+		"DB_PORT":        "3306",
+		"DB_NAME":        topology.DBName,
+		"DB_USER":        l.db.AppUser(),
+		"DB_PASSWORD":    l.db.AppPassword(),
+		"DB_RESOLVER":    l.Layout.DNSAddr(region),
+	})
+	if env["LOG_LEVEL"] == "" {
+		env["LOG_LEVEL"] = "info"
+	}
+	return env
+}
+
+func (l *Lab) frontendEnv(region string) map[string]string {
+	_, port, _ := net.SplitHostPort(l.Layout.FrontendAddr(region))
+	var eps []string
+	// Through the edge, pinned to each region: the dashboard's latency
+	// panel then measures from the visitor's simulated location, as a
+	// browser in Seoul measuring three regional load balancers would.
+	for _, r := range l.Layout.Regions {
+		eps = append(eps, r+"=http://"+l.Layout.EdgeAddr()+edge.PathPrefixRegion+r)
+	}
+	return map[string]string{
+		"REGION":           region,
+		"PORT":             port,
+		"BACKEND_URL":      "http://" + l.Layout.BackendAddr(region),
+		"REGION_ENDPOINTS": strings.Join(eps, ","),
+	}
+}
+
+// serveProxy fills region's frontend slot with a proxy to its backend,
+// for trees without the frontend.
+func (l *Lab) serveProxy(region string) error {
+	u, _ := url.Parse("http://" + l.Layout.BackendAddr(region))
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadGateway)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "backend_unreachable", "message": err.Error()}})
+	}
+	return l.serve(l.Layout.FrontendAddr(region), rp)
+}
+
+func (l *Lab) serve(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	l.servers = append(l.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return nil
+}
+
+// StopBackend stops region's backend, as when its ECS task is gone.
+func (l *Lab) StopBackend(ctx context.Context, region string) (topology.Result, error) {
+	p, ok := l.backends[region]
+	if !ok {
+		return topology.Result{}, l.Layout.Valid(region)
+	}
+	if !p.Alive() {
+		return topology.Result{}, fmt.Errorf("backend %s is not running", region)
+	}
+	start := time.Now()
+	p.Stop(5 * time.Second)
+	_ = l.SaveState()
+	return topology.Result{Op: "stop-backend", Message: "backend " + region + " stopped (its task is gone)", Took: time.Since(start)}, nil
+}
+
+// StartBackend starts region's backend again and waits until it is ready.
+func (l *Lab) StartBackend(ctx context.Context, region string) (topology.Result, error) {
+	p, ok := l.backends[region]
+	if !ok {
+		return topology.Result{}, l.Layout.Valid(region)
+	}
+	start := time.Now()
+	if err := p.Start(ctx); err != nil {
+		return topology.Result{}, err
+	}
+	_ = l.SaveState()
+	if err := p.WaitReady(ctx, 60*time.Second); err != nil {
+		return topology.Result{}, err
+	}
+	return topology.Result{Op: "start-backend", Message: "backend " + region + " started and ready", Took: time.Since(start)}, nil
+}

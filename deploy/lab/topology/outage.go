@@ -1,0 +1,80 @@
+package topology
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Isolate cuts (or with heal, restores) every link between region and the
+// other regions, including the edge's path to it.
+func (c *GlobalDatabase) Isolate(region string, isolate bool) (Result, error) {
+	if err := c.layout.Valid(region); err != nil {
+		return Result{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	start := time.Now()
+	c.stateMu.Lock()
+	c.isolated[region] = isolate
+	c.stateMu.Unlock()
+	if err := c.applyLinks(); err != nil {
+		return Result{}, err
+	}
+	if c.OnRegionCut != nil {
+		c.OnRegionCut(region, isolate)
+	}
+	verb := "healed: links to and from " + region + " restored"
+	op := "heal"
+	if isolate {
+		verb = "isolated: every link between " + region + " and the other regions cut"
+		op = "isolate"
+	}
+	return Result{Op: op, Message: verb, Took: time.Since(start)}, nil
+}
+
+// SetReaderStopped takes region's reader endpoint away (every connection
+// to its node is refused and open ones are closed, as when a reader
+// instance fails) or brings it back. The writer's node cannot be stopped
+// this way.
+func (c *GlobalDatabase) SetReaderStopped(region string, stopped bool) (Result, error) {
+	if err := c.layout.Valid(region); err != nil {
+		return Result{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if stopped && region == c.Writer() {
+		return Result{}, fmt.Errorf("%s's node is the writer; use switchover or failover", region)
+	}
+	start := time.Now()
+	c.stateMu.Lock()
+	c.readerStopped[region] = stopped
+	c.stateMu.Unlock()
+	if err := c.applyLinks(); err != nil {
+		return Result{}, err
+	}
+	msg := "reader " + region + " started: connections accepted again"
+	op := "start-reader"
+	if stopped {
+		msg = "reader " + region + " stopped: its endpoint refuses connections"
+		op = "stop-reader"
+	}
+	return Result{Op: op, Message: msg, Took: time.Since(start)}, nil
+}
+
+// applyLinks sets every link up or down from the cluster's state: a link is
+// cut when it crosses regions and either end is isolated, or when it leads to
+// a stopped reader or a dead node.
+func (c *GlobalDatabase) applyLinks() error {
+	c.stateMu.RLock()
+	defer c.stateMu.RUnlock()
+	var errs []error
+	for _, l := range c.net.Links() {
+		cross := l.From != l.To
+		up := !(cross && (c.isolated[l.From] || c.isolated[l.To])) && !c.readerStopped[l.To] && !c.dead[l.To]
+		if err := l.SetUp(up); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,117 @@
+package topology
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"hyundai-poc.com/dbserver"
+)
+
+// NodeState is one node's row in the status table.
+type NodeState struct {
+	Region        string `json:"region"`
+	Role          string `json:"role"` // writer, replica, down
+	Addr          string `json:"addr"`
+	Pid           int    `json:"pid"`
+	ReadOnly      bool   `json:"read_only"`
+	GTID          string `json:"gtid_binlog_pos"`
+	Replicating   bool   `json:"replicating"`
+	SecondsBehind *int64 `json:"seconds_behind,omitempty"`
+	LastError     string `json:"last_error,omitempty"`
+	ReaderStopped bool   `json:"reader_stopped"`
+	Isolated      bool   `json:"isolated"`
+}
+
+// Status reads every node's state.
+func (c *GlobalDatabase) Status(ctx context.Context) []NodeState {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	w := c.Writer()
+	out := make([]NodeState, 0, len(c.layout.Regions))
+	for _, r := range c.layout.Regions {
+		n := c.nodes[r]
+		c.stateMu.RLock()
+		ns := NodeState{Region: r, Role: "replica", Addr: c.layout.NodeAddr(r), ReaderStopped: c.readerStopped[r], Isolated: c.isolated[r]}
+		dead := c.dead[r]
+		c.stateMu.RUnlock()
+		if r == w {
+			ns.Role = "writer"
+		}
+		if dead || !n.Running() {
+			ns.Role = "down"
+			out = append(out, ns)
+			continue
+		}
+		ns.Pid = n.Pid()
+		ns.GTID, _ = n.GTIDBinlogPos(ctx)
+		var ro int
+		if err := n.Admin().QueryRowContext(ctx, "SELECT @@GLOBAL.read_only").Scan(&ro); err == nil {
+			ns.ReadOnly = ro == 1
+		}
+		if st, ok, err := n.ReplicaStatus(ctx); err == nil && ok {
+			ns.Replicating = st.IORunning && st.SQLRunning
+			ns.LastError = st.LastError
+			if st.SecondsBehind.Valid {
+				v := st.SecondsBehind.Int64
+				ns.SecondsBehind = &v
+			}
+		}
+		out = append(out, ns)
+	}
+	return out
+}
+
+// WaitReplicated waits until every live replica has applied everything the
+// writer has logged.
+func (c *GlobalDatabase) WaitReplicated(ctx context.Context, timeout time.Duration) error {
+	w := c.Writer()
+	var replicas []*dbserver.Server
+	for _, r := range c.layout.Regions {
+		if r != w && !c.isDead(r) {
+			replicas = append(replicas, c.nodes[r])
+		}
+	}
+	_, err := dbserver.WaitReplicated(ctx, c.nodes[w], timeout, replicas...)
+	return err
+}
+
+// CountKeys counts, on the writer, the rows of table (health_checks or
+// leads) holding each idempotency key.
+func (c *GlobalDatabase) CountKeys(ctx context.Context, table string, keys []string) (map[string]int, error) {
+	if table != "health_checks" && table != "leads" {
+		return nil, fmt.Errorf("table must be health_checks or leads, not %q", table)
+	}
+	db := c.nodes[c.Writer()].Admin()
+	out := make(map[string]int, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		batch := keys[:n]
+		keys = keys[n:]
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k
+		}
+		q := fmt.Sprintf("SELECT idempotency_key, COUNT(*) FROM `%s`.`%s` WHERE idempotency_key IN (?%s) GROUP BY idempotency_key",
+			DBName, table, strings.Repeat(",?", n-1))
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var cnt int
+			if err := rows.Scan(&k, &cnt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = cnt
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,3 @@
+module hyundai-poc.com/reporoot
+
+go 1.26.0
