@@ -11,6 +11,7 @@ import (
 )
 
 func TestReplicationAndPromotion(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	primary, err := dbserver.Start(ctx, dbserver.Options{Name: "primary", ReportHost: "us-east-1"})

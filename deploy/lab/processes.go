@@ -64,13 +64,17 @@ func (l *Lab) migrate(ctx context.Context, backend string) error {
 	return nil
 }
 
+// process is region's service of a kind (backend, frontend), logging to
+// logs/KIND-REGION.log and ready when ready answers 200.
+func (l *Lab) process(kind, region, bin string, env map[string]string, ready string) *supervise.Process {
+	return &supervise.Process{Name: kind + "-" + region, Bin: bin, Env: env, Ready: ready,
+		LogPath: filepath.Join(l.cfg.Dir, "logs", kind+"-"+region+".log")}
+}
+
 func (l *Lab) startBackends(ctx context.Context, bin string) error {
 	for _, r := range l.Layout.Regions {
-		p := &supervise.Process{Name: "backend-" + r, Bin: bin, Env: l.backendEnv(r),
-			LogPath: filepath.Join(l.cfg.Dir, "logs", "backend-"+r+".log"),
-			Ready:   "http://" + l.Layout.BackendAddr(r) + "/readyz"}
-		l.backends[r] = p
-		if err := p.Start(ctx); err != nil {
+		l.backends[r] = l.process("backend", r, bin, l.backendEnv(r), "http://"+l.Layout.BackendAddr(r)+"/readyz")
+		if err := l.backends[r].Start(ctx); err != nil {
 			return err
 		}
 	}
@@ -90,11 +94,8 @@ func (l *Lab) startFrontends(ctx context.Context, bin string) error {
 			}
 			continue
 		}
-		p := &supervise.Process{Name: "frontend-" + r, Bin: bin, Env: l.frontendEnv(r),
-			LogPath: filepath.Join(l.cfg.Dir, "logs", "frontend-"+r+".log"),
-			Ready:   "http://" + l.Layout.FrontendAddr(r) + "/healthz"}
-		l.frontends[r] = p
-		if err := p.Start(ctx); err != nil {
+		l.frontends[r] = l.process("frontend", r, bin, l.frontendEnv(r), "http://"+l.Layout.FrontendAddr(r)+"/healthz")
+		if err := l.frontends[r].Start(ctx); err != nil {
 			return err
 		}
 	}

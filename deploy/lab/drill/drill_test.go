@@ -10,6 +10,7 @@ import (
 // The analysis over a made-up run: writes in one region fail for a while,
 // in another they are held for seconds and then commit.
 func TestAnalyse(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	var samples []traffic.Sample
@@ -58,6 +59,7 @@ func TestAnalyse(t *testing.T) {
 }
 
 func TestPickTarget(t *testing.T) {
+	t.Parallel()
 	regions := []string{"us-east-1", "us-west-2", "ap-northeast-2"}
 	for _, c := range []struct{ scenario, writer, want string }{
 		{"switchover", "us-east-1", "us-west-2"},

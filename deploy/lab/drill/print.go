@@ -11,6 +11,15 @@ import (
 	"time"
 )
 
+// WritesBackText is WritesBackAfterDNSms for a table: "-" where it does
+// not apply (outages move no writer).
+func (rr RegionReport) WritesBackText() string {
+	if rr.WritesBackAfterDNSms == nil {
+		return "-"
+	}
+	return fmt.Sprint(*rr.WritesBackAfterDNSms)
+}
+
 // Print writes the report as readable tables.
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s drill, writer %s -> %s, target %s, %s of traffic, recovered: %v\n",
@@ -33,10 +42,7 @@ func (r *Report) Print(w io.Writer) {
 		if !ok {
 			continue
 		}
-		back := "-"
-		if rr.WritesBackAfterDNSms != nil {
-			back = fmt.Sprint(*rr.WritesBackAfterDNSms)
-		}
+		back := rr.WritesBackText()
 		failedW := rr.Writes["before"].Failed + rr.Writes["during"].Failed + rr.Writes["after"].Failed
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t\n", reg, rr.RTOms, back, failedW, r.FailedReads[reg], rr.SlowedReads, rr.ReadsFromWriter, rr.ReadsServedElsewhere)
 	}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestResolveShippedTable(t *testing.T) {
+	t.Parallel()
 	tb, err := Load(filepath.Join("..", "..", "geo", "locations.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,7 @@ func TestResolveShippedTable(t *testing.T) {
 }
 
 func TestPrecedence(t *testing.T) {
+	t.Parallel()
 	tb, err := Parse([]byte(`{"default":"d","continents":{"AS":"c"},"countries":{"KR":"k","US":"u"},
 		"us_states":{"CA":"s"},"country_continents":{"KR":"AS","JP":"AS"}}`))
 	if err != nil {

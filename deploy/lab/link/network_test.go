@@ -39,6 +39,7 @@ func echo(t *testing.T) string {
 }
 
 func TestLinkDelaysAndCuts(t *testing.T) {
+	t.Parallel()
 	tb, err := ParseTable([]byte(`{"intra_region_rtt_ms":1,"links":[{"a":"x","b":"y","rtt_ms":80}]}`))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestShippedTable(t *testing.T) {
+	t.Parallel()
 	tb, err := LoadTable(filepath.Join("..", "rtt.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestShippedTable(t *testing.T) {
 }
 
 func TestParseTableRejects(t *testing.T) {
+	t.Parallel()
 	for name, in := range map[string]string{
 		"not json":       `{`,
 		"missing pair":   `{"links":[{"a":"x","b":"y","rtt_ms":1},{"a":"y","b":"z","rtt_ms":1}]}`,

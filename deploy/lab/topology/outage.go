@@ -15,10 +15,7 @@ func (c *GlobalDatabase) Isolate(region string, isolate bool) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	start := time.Now()
-	c.stateMu.Lock()
-	c.isolated[region] = isolate
-	c.stateMu.Unlock()
-	if err := c.applyLinks(); err != nil {
+	if err := c.setOutage(c.isolated, region, isolate); err != nil {
 		return Result{}, err
 	}
 	if c.OnRegionCut != nil {
@@ -47,10 +44,7 @@ func (c *GlobalDatabase) SetReaderStopped(region string, stopped bool) (Result, 
 		return Result{}, fmt.Errorf("%s's node is the writer; use switchover or failover", region)
 	}
 	start := time.Now()
-	c.stateMu.Lock()
-	c.readerStopped[region] = stopped
-	c.stateMu.Unlock()
-	if err := c.applyLinks(); err != nil {
+	if err := c.setOutage(c.readerStopped, region, stopped); err != nil {
 		return Result{}, err
 	}
 	msg := "reader " + region + " started: connections accepted again"
@@ -60,6 +54,15 @@ func (c *GlobalDatabase) SetReaderStopped(region string, stopped bool) (Result, 
 		op = "stop-reader"
 	}
 	return Result{Op: op, Message: msg, Took: time.Since(start)}, nil
+}
+
+// setOutage records one of region's outages (isolated, reader stopped) as
+// on or off and sets the links to match.
+func (c *GlobalDatabase) setOutage(outage map[string]bool, region string, on bool) error {
+	c.stateMu.Lock()
+	outage[region] = on
+	c.stateMu.Unlock()
+	return c.applyLinks()
 }
 
 // applyLinks sets every link up or down from the cluster's state: a link is

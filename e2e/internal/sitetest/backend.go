@@ -92,12 +92,8 @@ type Regions struct {
 // the test ends.
 func StartRegions(t testing.TB) *Regions {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs database servers and backends (not in -short)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	writer, replica := startPair(t, ctx, "", "")
+	writer, replica := startPair(t, "", "")
+	ctx := t.Context()
 	const db = "marketing"
 	if err := writer.CreateDatabase(ctx, db); err != nil {
 		t.Fatal(err)
@@ -114,9 +110,15 @@ func StartRegions(t testing.TB) *Regions {
 }
 
 // startPair starts a us-east-1 writer and its us-west-2 replica at hosts
-// (127.0.0.1 when empty), both stopped when the test ends.
-func startPair(t testing.TB, ctx context.Context, writerHost, replicaHost string) (writer, replica *dbserver.Server) {
+// (127.0.0.1 when empty), both stopped when the test ends. In -short the
+// test is skipped.
+func startPair(t testing.TB, writerHost, replicaHost string) (writer, replica *dbserver.Server) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs database servers and a backend (not in -short)")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
 	writer, replica, err := dbserver.StartPair(ctx,
 		dbserver.Options{Name: "us-east-1", Host: writerHost, ReportHost: "us-east-1"},
 		dbserver.Options{Name: "us-west-2", Host: replicaHost, ReportHost: "us-west-2"})

@@ -31,12 +31,8 @@ const (
 // the test ends.
 func StartDrill(t testing.TB) *Drill {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs database servers and a backend (not in -short)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	writer, replica := startPair(t, ctx, "127.77.1.1", "127.77.2.1")
+	writer, replica := startPair(t, "127.77.1.1", "127.77.2.1")
+	ctx := t.Context()
 	dns, err := dnsserver.Start(ctx, dnsserver.Options{Addr: "127.0.0.1:0", TTL: time.Second, Cache: true})
 	if err != nil {
 		t.Fatalf("dns: %v", err)

@@ -11,17 +11,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/drill"
-	"hyundai-poc.com/lab/loopback"
-	"hyundai-poc.com/reporoot"
 )
 
 func main() {
@@ -33,7 +29,8 @@ func main() {
 
 func run() error {
 	o := drill.Options{Progress: os.Stdout}
-	dir := flag.String("dir", lab.DefaultDir(), "the lab's directory")
+	var lf lab.ToolFlags
+	lf.Register(flag.CommandLine)
 	flag.StringVar(&o.Scenario, "scenario", "switchover", strings.Join(drill.Scenarios, "|"))
 	flag.StringVar(&o.Target, "to", "", "region to promote or take out (picked when empty)")
 	flag.DurationVar(&o.Warmup, "warmup", 3*time.Second, "traffic before the measured part, to fill connection pools (-1s for none)")
@@ -43,9 +40,6 @@ func run() error {
 	flag.DurationVar(&o.WriteEvery, "write-every", 100*time.Millisecond, "one write per region this often")
 	flag.DurationVar(&o.StallAfter, "stall-after", 2*time.Second, "a write slower than this counts toward RTO")
 	flag.DurationVar(&o.ReadEvery, "read-every", 100*time.Millisecond, "one read per region this often")
-	portOffset := flag.Int("port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
-	netOctet := flag.Int("net", 10, "database address octet when starting its own lab (127.N.x.y)")
-	out := flag.String("out", "", "results directory (test-results/ of the repository)")
 	ttl := flag.Duration("ttl", 5*time.Second, "DNS TTL when the drill starts its own lab")
 	monitor := flag.String("monitor-interval", "", "backends' MONITOR_INTERVAL when the drill starts its own lab")
 	flag.Parse()
@@ -57,28 +51,20 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root, err := reporoot.Here()
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		*out = filepath.Join(root, "test-results")
-	}
-	o.Commit = commit(root)
-
 	env := map[string]string{}
 	if *monitor != "" {
 		env["MONITOR_INTERVAL"] = *monitor
 	}
-	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
+	root, c, stopLab, err := lf.Open(ctx, lab.Config{DNSTTL: *ttl, BackendEnv: env, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}
 	defer stopLab()
+	o.Commit = lab.Commit(root)
 	rep, err := drill.Run(ctx, c, o)
 	if rep != nil {
 		rep.Print(os.Stdout)
-		if path, serr := rep.Save(*out); serr == nil {
+		if path, serr := rep.Save(lf.Out); serr == nil {
 			fmt.Println("results:", path)
 		} else {
 			fmt.Fprintln(os.Stderr, "drill: save results:", serr)
@@ -94,18 +80,4 @@ func run() error {
 		return errors.New("writes did not recover in every region")
 	}
 	return nil
-}
-
-func commit(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	s := strings.TrimSpace(string(out))
-	// go.work.sum is rewritten by the go command itself; it says nothing
-	// about the code that ran.
-	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!go.work.sum").Output(); len(st) > 0 {
-		s += "-dirty"
-	}
-	return s
 }

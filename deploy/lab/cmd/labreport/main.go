@@ -122,10 +122,7 @@ func render(dir string) (string, error) {
 			if !ok {
 				continue
 			}
-			back := "-"
-			if rr.WritesBackAfterDNSms != nil {
-				back = fmt.Sprint(*rr.WritesBackAfterDNSms)
-			}
+			back := rr.WritesBackText()
 			w("| %s | %s | %d | %.0f | %.0f | %s | %d | %d | %d | %d |\n", r.Scenario, reg, r.RTOms[reg], rr.Writes["during"].Latency.Max, rr.StallMs, back,
 				r.FailedReads[reg], rr.SlowedReads, rr.ReadsFromWriter, rr.ReadsServedElsewhere)
 		}

@@ -11,10 +11,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -22,10 +20,8 @@ import (
 
 	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/control"
-	"hyundai-poc.com/lab/loopback"
 	"hyundai-poc.com/loadtest/stats"
 	"hyundai-poc.com/loadtest/traffic"
-	"hyundai-poc.com/reporoot"
 )
 
 // A place clients are, and the region that is local to it.
@@ -58,26 +54,17 @@ func main() {
 }
 
 func run() error {
-	dir := flag.String("dir", lab.DefaultDir(), "the lab's directory")
+	var lf lab.ToolFlags
+	lf.Register(flag.CommandLine)
 	n := flag.Int("n", 50, "requests per location and region")
 	path := flag.String("path", "/api/vehicles?market=US", "what each request reads")
-	portOffset := flag.Int("port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
-	netOctet := flag.Int("net", 10, "database address octet when starting its own lab (127.N.x.y)")
-	out := flag.String("out", "", "results directory (test-results/ of the repository)")
 	flag.Parse()
 	if *n < 1 {
 		return fmt.Errorf("-n must be at least 1")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root, err := reporoot.Here()
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		*out = filepath.Join(root, "test-results")
-	}
-	c, stopLab, err := lab.DialOrStart(ctx, lab.Config{Dir: *dir, RepoRoot: root, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, Progress: os.Stdout})
+	root, c, stopLab, err := lf.Open(ctx, lab.Config{Progress: os.Stdout})
 	if err != nil {
 		return err
 	}
@@ -153,22 +140,14 @@ func run() error {
 		fmt.Fprintf(tw, "%s -> %s\t%.1f\t%.1f\t%.1f\t%d\t\n", r.From, r.To, r.P50ms, r.P95ms, r.RatioToLocal, r.Failed)
 	}
 	tw.Flush()
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(lf.Out, 0o755); err != nil {
 		return err
 	}
-	file := filepath.Join(*out, "latency-"+time.Now().UTC().Format("20060102T150405Z")+".json")
+	file := filepath.Join(lf.Out, "latency-"+time.Now().UTC().Format("20060102T150405Z")+".json")
 	b, _ := json.MarshalIndent(rows, "", "  ")
 	if err := os.WriteFile(file, append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("\nresults: %s (commit %s, DNS TTL %dms, RTTs %v)\n", file, commit(root), st.Settings.DNSTTLms, st.Settings.RTTms)
+	fmt.Printf("\nresults: %s (commit %s, DNS TTL %dms, RTTs %v)\n", file, lab.Commit(root), st.Settings.DNSTTLms, st.Settings.RTTms)
 	return nil
-}
-
-func commit(root string) string {
-	b, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(b))
 }

@@ -1,0 +1,62 @@
+package lab
+
+import (
+	"context"
+	"flag"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"hyundai-poc.com/lab/control"
+	"hyundai-poc.com/lab/loopback"
+	"hyundai-poc.com/reporoot"
+)
+
+// ToolFlags are what the commands that run against a lab (drill, latency)
+// share: which lab to use, how to place one they start beside another, and
+// where their results go.
+type ToolFlags struct {
+	Dir        string
+	Net        int
+	PortOffset int
+	Out        string
+}
+
+// Register adds the flags to fs.
+func (f *ToolFlags) Register(fs *flag.FlagSet) {
+	fs.StringVar(&f.Dir, "dir", DefaultDir(), "the lab's directory")
+	fs.IntVar(&f.PortOffset, "port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
+	fs.IntVar(&f.Net, "net", 10, "database address octet when starting its own lab (127.N.x.y)")
+	fs.StringVar(&f.Out, "out", "", "results directory (test-results/ of the repository)")
+}
+
+// Open finds the repository (results go to its test-results/ unless Out
+// says otherwise), then the lab in Dir, or starts one with cfg placed as
+// the flags say; stop ends a lab it started.
+func (f *ToolFlags) Open(ctx context.Context, cfg Config) (root string, c *control.Client, stop func(), err error) {
+	if root, err = reporoot.Here(); err != nil {
+		return "", nil, nil, err
+	}
+	if f.Out == "" {
+		f.Out = filepath.Join(root, "test-results")
+	}
+	cfg.Dir, cfg.RepoRoot, cfg.Layout = f.Dir, root, loopback.Layout{Net: f.Net, PortOffset: f.PortOffset}
+	c, stop, err = DialOrStart(ctx, cfg)
+	return root, c, stop, err
+}
+
+// Commit names the code a result came from: the checkout's commit, with
+// -dirty when tracked files differ from it.
+func Commit(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	s := strings.TrimSpace(string(out))
+	// go.work.sum is rewritten by the go command itself; it says nothing
+	// about the code that ran.
+	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!go.work.sum").Output(); len(st) > 0 {
+		s += "-dirty"
+	}
+	return s
+}
