@@ -194,7 +194,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+		ctx, span := tracer.Start(ctx, contract.MethodLabel(r.Method), trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(ctx)
@@ -213,10 +213,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				sw.status = http.StatusOK
 			}
 			code := strconv.Itoa(sw.status)
+			method := contract.MethodLabel(r.Method)
 			elapsed := time.Since(start)
-			s.metrics.requests.WithLabelValues(route, r.Method, code).Inc()
-			s.metrics.duration.WithLabelValues(route, r.Method, code).Observe(elapsed.Seconds())
-			span.SetName(r.Method + " " + route)
+			s.metrics.requests.WithLabelValues(route, method, code).Inc()
+			s.metrics.duration.WithLabelValues(route, method, code).Observe(elapsed.Seconds())
+			span.SetName(method + " " + route)
 			span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", sw.status))
 
 			level := slog.LevelInfo
@@ -228,7 +229,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			c := clientOf(r)
 			s.log.Log(ctx, level, "request",
-				"method", r.Method, "path", logPath(r.URL.Path), "route", route,
+				"method", method, "path", logPath(r.URL.Path), "route", route,
 				"status", sw.status, "bytes", sw.bytes, "ms", elapsed.Milliseconds(),
 				"client", c.IP, "request_id", r.Header.Get(contract.HeaderRequestID))
 		}()

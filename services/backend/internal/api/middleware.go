@@ -35,13 +35,14 @@ func (s *Server) trace(next http.Handler) http.Handler {
 	w3c := propagation.TraceContext{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := w3c.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("cloud.region", s.Region)))
+		method := contract.MethodLabel(r.Method)
+		ctx, span := tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", method), attribute.String("cloud.region", s.Region)))
 		defer span.End()
 		w3c.Inject(ctx, propagation.HeaderCarrier(w.Header()))
 		next.ServeHTTP(w, r.WithContext(ctx))
 		// Name spans by route pattern, never by path: a lead's id is a secret.
-		span.SetName(r.Method + " " + routePattern(r))
+		span.SetName(method + " " + routePattern(r))
 	})
 }
 
@@ -54,13 +55,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		d := time.Since(start)
 		route := routePattern(r)
+		method := contract.MethodLabel(r.Method)
 		status := strconv.Itoa(ww.Status())
-		s.Metrics.HTTPRequests.WithLabelValues(route, r.Method, status).Inc()
-		s.Metrics.HTTPDuration.WithLabelValues(route, r.Method, status).Observe(d.Seconds())
+		s.Metrics.HTTPRequests.WithLabelValues(route, method, status).Inc()
+		s.Metrics.HTTPDuration.WithLabelValues(route, method, status).Observe(d.Seconds())
 		if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 			return
 		}
-		attrs := []any{"method", r.Method, "route", route, "status", ww.Status(),
+		attrs := []any{"method", method, "route", route, "status", ww.Status(),
 			"duration_ms", float64(d.Microseconds()) / 1000, "request_id", middleware.GetReqID(r.Context())}
 		if src := ww.Header().Get(contract.HeaderReadSource); src != "" {
 			attrs = append(attrs, "read_source", src)
