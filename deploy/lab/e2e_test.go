@@ -100,8 +100,12 @@ func TestLabEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir() + "/lab"
+	// The edge cuts a slow body sooner than in a lab people run, so the
+	// abuse cases finish quickly.
+	limits := edge.DefaultLimits
+	limits.ReadTimeout = 3 * time.Second
 	l, err := lab.Start(ctx, lab.Config{Dir: dir, Layout: lay, DNSTTL: time.Second,
-		BackendEnv: map[string]string{"MONITOR_INTERVAL": "200ms"}, Progress: logWriter{t}})
+		BackendEnv: map[string]string{"MONITOR_INTERVAL": "200ms"}, Progress: logWriter{t}, EdgeLimits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +129,8 @@ func TestLabEndToEnd(t *testing.T) {
 			t.Errorf("bad location: %d, want 400", a.status)
 		}
 	})
+
+	t.Run("abuse through the edge", func(t *testing.T) { abuseThroughTheEdge(t, l, limits) })
 
 	t.Run("reads from own replica, writes reach the writer", func(t *testing.T) {
 		for region, loc := range homes {

@@ -49,6 +49,9 @@ type Config struct {
 	BackendBin string
 	// Progress receives one line per start-up step.
 	Progress io.Writer
+	// EdgeLimits are the edge's client limits; zero values take
+	// edge.DefaultLimits.
+	EdgeLimits edge.Limits
 }
 
 // Lab is a running lab.

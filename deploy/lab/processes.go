@@ -118,12 +118,13 @@ func (l *Lab) startEdge() error {
 		return err
 	}
 	l.Edge, err = edge.New(edge.Config{Geo: l.Geo, Origins: origins, Definition: def, ClientRTT: l.Table.RTT,
-		ConnectTimeout: 2 * time.Second, ResponseTimeout: 10 * time.Second})
+		ConnectTimeout: 2 * time.Second, ResponseTimeout: 10 * time.Second, SourceIP: l.Layout.EdgeSourceHost(),
+		Limits: l.cfg.EdgeLimits})
 	if err != nil {
 		return err
 	}
 	l.db.OnRegionCut = l.Edge.SetDown
-	if err := l.serve(l.Layout.EdgeAddr(), l.Edge); err != nil {
+	if err := l.serveWith(l.Layout.EdgeAddr(), l.Edge.Server()); err != nil {
 		return err
 	}
 	l.progress("edge on http://%s", l.Layout.EdgeAddr())
@@ -184,6 +185,8 @@ func (l *Lab) frontendEnv(region string) map[string]string {
 		"PORT":             port,
 		"BACKEND_URL":      "http://" + l.Layout.BackendAddr(region),
 		"REGION_ENDPOINTS": strings.Join(eps, ","),
+		// Only the edge is a proxy here, as only the ALB is in AWS.
+		"TRUSTED_PROXIES": l.Layout.EdgeSourceHost() + "/32",
 	}
 }
 
@@ -201,11 +204,14 @@ func (l *Lab) serveProxy(region string) error {
 }
 
 func (l *Lab) serve(addr string, h http.Handler) error {
+	return l.serveWith(addr, &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second})
+}
+
+func (l *Lab) serveWith(addr string, srv *http.Server) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	l.servers = append(l.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 	return nil

@@ -63,6 +63,73 @@ type Config struct {
 	// (CloudFront's defaults are 10 s and 30 s; the lab uses less).
 	ConnectTimeout  time.Duration
 	ResponseTimeout time.Duration
+	// SourceIP, when set, is the address the edge connects to origins
+	// from, so an origin can trust exactly the edge as a proxy while
+	// clients on the same machine stay untrusted.
+	SourceIP string
+	// Limits on clients; zero values take DefaultLimits.
+	Limits Limits
+}
+
+// Limits are what the edge allows a client, modelled on CloudFront in
+// front of an ALB (docs/security.md lists the documented values).
+type Limits struct {
+	// MaxRequestBytes bounds the request line plus headers (CloudFront:
+	// 20,480 bytes); beyond it the answer is 431.
+	MaxRequestBytes int
+	// MaxURLBytes bounds the URL (CloudFront: 8,192 bytes); beyond it 414.
+	MaxURLBytes int
+	// MaxBodyBytes bounds a request body; beyond it 413.
+	MaxBodyBytes int64
+	// HeaderTimeout is how long a client has to send its headers.
+	HeaderTimeout time.Duration
+	// ReadTimeout is how long a client has to send a whole request, body
+	// included; a slower one gets 408 and its connection is closed.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the time from the end of the headers to the end
+	// of the answer, so a client that stops reading is cut.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a kept-alive connection with no request (the
+	// ALB's connection idle timeout is 60 s by default).
+	IdleTimeout time.Duration
+}
+
+// DefaultLimits are the lab's: CloudFront's documented request and URL
+// lengths, the ALB's 60 s idle timeout, and a 1 MiB body.
+var DefaultLimits = Limits{
+	MaxRequestBytes: 20480,
+	MaxURLBytes:     8192,
+	MaxBodyBytes:    1 << 20,
+	HeaderTimeout:   10 * time.Second,
+	ReadTimeout:     60 * time.Second,
+	WriteTimeout:    60 * time.Second,
+	IdleTimeout:     60 * time.Second,
+}
+
+func (l Limits) orDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxRequestBytes == 0 {
+		l.MaxRequestBytes = d.MaxRequestBytes
+	}
+	if l.MaxURLBytes == 0 {
+		l.MaxURLBytes = d.MaxURLBytes
+	}
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.HeaderTimeout == 0 {
+		l.HeaderTimeout = d.HeaderTimeout
+	}
+	if l.ReadTimeout == 0 {
+		l.ReadTimeout = d.ReadTimeout
+	}
+	if l.WriteTimeout == 0 {
+		l.WriteTimeout = d.WriteTimeout
+	}
+	if l.IdleTimeout == 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	return l
 }
 
 // Edge is an http.Handler.
@@ -104,7 +171,15 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.Limits = cfg.Limits.orDefaults()
 	d := &net.Dialer{Timeout: cfg.ConnectTimeout}
+	if cfg.SourceIP != "" {
+		ip := net.ParseIP(cfg.SourceIP)
+		if ip == nil {
+			return nil, fmt.Errorf("edge: source address %q is not an IP", cfg.SourceIP)
+		}
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
 	e := &Edge{cfg: cfg, down: map[string]bool{}, cache: newCache(cfg.Now)}
 	e.transport = &http.Transport{
 		DialContext:           e.dial(d),
@@ -113,6 +188,21 @@ func New(cfg Config) (*Edge, error) {
 		ResponseHeaderTimeout: cfg.ResponseTimeout,
 	}
 	return e, nil
+}
+
+// Server is an HTTP server for the edge with its client limits applied.
+// Requests whose headers exceed the limit by more than net/http's slack are
+// refused with 431 by net/http itself; ServeHTTP refuses the rest.
+func (e *Edge) Server() *http.Server {
+	l := e.cfg.Limits
+	return &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: l.HeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxRequestBytes,
+	}
 }
 
 type regionKey struct{}
@@ -201,8 +291,46 @@ func pinnedPath(path string) (region string, ok bool) {
 	return region, true
 }
 
+// requestBytes is the size of the request line and headers as the client
+// sent them, near enough: what CloudFront's request length quota counts.
+func requestBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2 + len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
+}
+
+// checkClient refuses what CloudFront refuses before any origin sees it.
+func (e *Edge) checkClient(w http.ResponseWriter, r *http.Request) bool {
+	l := e.cfg.Limits
+	// A refused request's connection is closed: its body is never read.
+	w.Header().Set("Connection", "close")
+	switch {
+	case len(r.RequestURI) > l.MaxURLBytes:
+		writeError(w, http.StatusRequestURITooLong, "uri_too_long", fmt.Sprintf("the URL is longer than %d bytes", l.MaxURLBytes))
+	case requestBytes(r) > l.MaxRequestBytes:
+		writeError(w, http.StatusRequestHeaderFieldsTooLarge, "headers_too_large",
+			fmt.Sprintf("the request line and headers exceed %d bytes", l.MaxRequestBytes))
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && (r.ContentLength != 0 || len(r.TransferEncoding) > 0):
+		// CloudFront answers a GET with a body 403; HEAD is treated alike.
+		writeError(w, http.StatusForbidden, "body_not_allowed", r.Method+" requests may not carry a body")
+	case r.ContentLength > l.MaxBodyBytes:
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is larger than %d bytes", l.MaxBodyBytes))
+	default:
+		w.Header().Del("Connection")
+		return true
+	}
+	return false
+}
+
 // ServeHTTP answers /_edge/route itself and forwards everything else.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !e.checkClient(w, r) {
+		return
+	}
 	rt, err := e.Route(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
@@ -250,19 +378,43 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isGroup && b.region == "" && r.Header.Get(HeaderRegion) == "" {
 		secondary = rt.Secondary
 	}
-	canFailOver := secondary != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions)
-	if canFailOver {
-		// A second attempt needs the body again; these methods carry little.
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	idempotent := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+	canFailOver := secondary != "" && idempotent
+	// The client's body is read under the body limit, and whatever goes
+	// wrong reading it is the client's mistake, not the origin's.
+	in := &clientBody{r: http.MaxBytesReader(w, r.Body, e.cfg.Limits.MaxBodyBytes)}
+	r.Body = in
+	if idempotent {
+		// A second attempt needs the body again; these methods carry little
+		// (GET and HEAD none at all: checkClient refused it).
+		buf, err := io.ReadAll(in)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_request", "read body: "+err.Error())
+			e.clientFailed(w, in.err)
 			return
 		}
-		r.Body.Close()
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
 		r.Body, _ = r.GetBody()
+		// The origin gets the length of what is forwarded, never a
+		// length the client claimed.
+		r.ContentLength = int64(len(buf))
+		r.TransferEncoding = nil
 	}
 	resp, served, err := e.try(r, rt.Region, primary)
+	// A client that went away or sent a bad body is not an origin failure:
+	// no second attempt, and a 4xx rather than a 5xx.
+	if in.err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		e.clientFailed(w, in.err)
+		return
+	}
+	if r.Context().Err() != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return
+	}
 	if canFailOver && failed(resp, err, group.StatusCodes) {
 		if resp != nil {
 			resp.Body.Close()
@@ -342,6 +494,38 @@ func forbidden(w http.ResponseWriter, method string) {
 		template.HTMLEscapeString(method)+" for this path.</body></html>\n")
 }
 
+// clientBody remembers the first error reading the client's body, so an
+// origin attempt that failed because of it is blamed on the client.
+type clientBody struct {
+	r   io.ReadCloser
+	err error
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *clientBody) Close() error { return b.r.Close() }
+
+// clientFailed answers a request whose body could not be read: too large,
+// too slow, or badly framed. The connection is closed after it.
+func (e *Edge) clientFailed(w http.ResponseWriter, err error) {
+	w.Header().Set("Connection", "close")
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is larger than %d bytes", mbe.Limit))
+	case isTimeout(err):
+		writeError(w, http.StatusRequestTimeout, "request_timeout", "the request body did not arrive in time")
+	default:
+		writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read")
+	}
+}
+
 // try sends r to region's origin after the client's network delay to it.
 func (e *Edge) try(r *http.Request, clientRegion, region string) (*http.Response, string, error) {
 	base, ok := e.cfg.Origins[region]
@@ -369,8 +553,14 @@ func (e *Edge) try(r *http.Request, clientRegion, region string) (*http.Response
 		}
 	}
 	out.Header.Del(HeaderRegion)
+	// As CloudFront does: the address the connection came from is appended
+	// to whatever X-Forwarded-For the client sent. Only the rightmost entry
+	// is the edge's word; the origin trusts nothing to the left of it.
 	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		out.Header.Add("X-Forwarded-For", ip)
+		if prior := out.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+			ip = strings.Join(prior, ", ") + ", " + ip
+		}
+		out.Header.Set("X-Forwarded-For", ip)
 	}
 	out.Header.Set("X-Forwarded-Proto", "http")
 	resp, err := e.transport.RoundTrip(out)

@@ -68,7 +68,11 @@ func setup(t *testing.T) (*httptest.Server, map[string]*origin, *Edge) {
 
 func do(t *testing.T, method, url string, hdr map[string]string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
+	var body io.Reader
+	if method != http.MethodGet && method != http.MethodHead {
+		body = strings.NewReader("{}")
+	}
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 //	node of region n:                 127.<Net>.n.1:3306
 //	node of region n seen from m:     127.<Net>.m.(10+n):3306 (a link with m<->n delay)
 //	region n's frontend, backend, DNS: Host:n3000, Host:n3001, Host:n0053 (+PortOffset)
+//	the edge's connections to origins: from 127.<Net>.0.1 (what frontends trust as a proxy)
 type Layout struct {
 	Host       string   // where services listen, 127.0.0.1
 	Net        int      // second octet of the database addresses
@@ -87,6 +88,11 @@ func (l Layout) DNSAddr(region string) string { return net.JoinHostPort(l.Host, 
 func (l Layout) EdgeAddr() string {
 	return net.JoinHostPort(l.Host, strconv.Itoa(l.EdgePort+l.PortOffset))
 }
+
+// EdgeSourceHost is the address the edge connects to origins from. Clients
+// on this machine come from 127.0.0.1, so frontends can trust the edge's
+// X-Forwarded-For without trusting theirs.
+func (l Layout) EdgeSourceHost() string { return fmt.Sprintf("127.%d.0.1", l.Net) }
 
 // WriterName is the global writer endpoint's name.
 func (l Layout) WriterName() string { return "writer." + l.Domain }
