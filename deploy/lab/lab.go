@@ -10,6 +10,8 @@ package lab
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -68,6 +70,9 @@ type Lab struct {
 	control   *http.Server
 	started   time.Time
 	ReadyIn   time.Duration
+	// tokenKey signs consistency tokens; generated per lab and shared by
+	// its backends, as Secrets Manager shares one key in AWS.
+	tokenKey  string
 	stateMu   sync.Mutex
 	closeOnce sync.Once
 	done      chan struct{}
@@ -145,7 +150,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 // configure fills cfg's defaults and reads the RTT and locations tables.
 func configure(cfg Config) (*Lab, error) {
 	l := &Lab{cfg: cfg, started: time.Now(), backends: map[string]*supervise.Process{}, frontends: map[string]*supervise.Process{},
-		done: make(chan struct{})}
+		done: make(chan struct{}), tokenKey: randomKey()}
 	var err error
 	if l.cfg.RepoRoot == "" {
 		if l.cfg.RepoRoot, err = reporoot.Here(); err != nil {
@@ -288,4 +293,10 @@ func DialOrStart(ctx context.Context, cfg Config) (c *control.Client, stop func(
 		return nil, nil, err
 	}
 	return c, l.Close, nil
+}
+
+func randomKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

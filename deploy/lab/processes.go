@@ -164,6 +164,8 @@ func (l *Lab) backendEnv(region string) map[string]string {
 		"DB_USER":        l.db.AppUser(),
 		"DB_PASSWORD":    l.db.AppPassword(),
 		"DB_RESOLVER":    l.Layout.DNSAddr(region),
+
+		"CONSISTENCY_TOKEN_KEY": l.tokenKey,
 	})
 	if env["LOG_LEVEL"] == "" {
 		env["LOG_LEVEL"] = "info"

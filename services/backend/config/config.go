@@ -31,6 +31,11 @@ type Config struct {
 	DBPasswordSecret string
 	DBResolver       string // host:port of the DNS server for the DB names; empty: system resolver
 
+	// TokenKey signs consistency tokens; every backend of a deployment
+	// shares it (Secrets Manager in AWS, generated per lab). Empty: a
+	// random key, so tokens hold only in this process.
+	TokenKey string
+
 	LogLevel slog.Level
 
 	MonitorInterval   time.Duration // writer and reader checks, heartbeat
@@ -63,6 +68,7 @@ const (
 	envDBQueryTimeout    = "DB_QUERY_TIMEOUT"
 	envDBConnMaxLifetime = "DB_CONN_MAX_LIFETIME"
 	envShutdownTimeout   = "SHUTDOWN_TIMEOUT"
+	envTokenKey          = "CONSISTENCY_TOKEN_KEY"
 )
 
 // OTelEnvNames are the OpenTelemetry variables the backend honours.
@@ -78,6 +84,7 @@ func EnvNames() []string {
 		envRegion, envPort, envDBWriterHost, envDBReaderHost, envDBPort, envDBName, envDBUser,
 		envDBPassword, envDBPasswordSecret, envDBResolver, envLogLevel, envMonitorInterval, envConsistencyWait,
 		envMaxReaderLag, envDBConnectTimeout, envDBQueryTimeout, envDBConnMaxLifetime, envShutdownTimeout,
+		envTokenKey,
 	}
 	return append(names, OTelEnvNames...)
 }
@@ -97,6 +104,7 @@ func Parse(getenv func(string) string) (Config, error) {
 		DBPassword:       getenv(envDBPassword),
 		DBPasswordSecret: getenv(envDBPasswordSecret),
 		DBResolver:       p.resolver(envDBResolver),
+		TokenKey:         p.secret(envTokenKey, 32),
 		LogLevel:         p.level(envLogLevel),
 
 		MonitorInterval:   p.duration(envMonitorInterval, time.Second),
@@ -129,16 +137,19 @@ func withPort(host string, port int) string {
 // LogValue keeps the password out of logs: the configuration is logged at
 // start so a person can see what the process was told.
 func (c Config) LogValue() slog.Value {
-	pw := ""
+	pw, tk := "", ""
 	if c.DBPassword != "" {
 		pw = "(set)"
+	}
+	if c.TokenKey != "" {
+		tk = "(set)"
 	}
 	return slog.GroupValue(
 		slog.String("region", c.Region), slog.Int("port", c.Port),
 		slog.String("db_writer", c.WriterAddr()), slog.String("db_reader", c.ReaderAddr()),
 		slog.String("db_name", c.DBName), slog.String("db_user", c.DBUser), slog.String("db_password", pw),
 		slog.String("db_password_secret", c.DBPasswordSecret),
-		slog.String("db_resolver", c.DBResolver), slog.String("log_level", c.LogLevel.String()),
+		slog.String("db_resolver", c.DBResolver), slog.String("consistency_token_key", tk), slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("monitor_interval", c.MonitorInterval), slog.Duration("consistency_wait", c.ConsistencyWait),
 		slog.Duration("max_reader_lag", c.MaxReaderLag), slog.Duration("db_connect_timeout", c.DBConnectTimeout),
 		slog.Duration("db_query_timeout", c.DBQueryTimeout), slog.Duration("db_conn_max_lifetime", c.DBConnMaxLifetime),
@@ -172,6 +183,17 @@ func (p *parser) region(name string) string {
 			p.fail(name, "%q is not a region name (lowercase letters, digits and dashes)", v)
 			return ""
 		}
+	}
+	return v
+}
+
+// secret is a key that may be unset, but is never short when set. The
+// value is not repeated in the error: it is a secret.
+func (p *parser) secret(name string, min int) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v != "" && len(v) < min {
+		p.fail(name, "is %d characters, want at least %d", len(v), min)
+		return ""
 	}
 	return v
 }

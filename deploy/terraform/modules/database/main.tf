@@ -59,6 +59,14 @@ ephemeral "aws_secretsmanager_random_password" "master" {
   exclude_punctuation = true
 }
 
+# The key that signs consistency tokens (CONSISTENCY_TOKEN_KEY): generated
+# like the password, never in state.
+ephemeral "aws_secretsmanager_random_password" "token_key" {
+  region              = var.primary_region
+  password_length     = 48
+  exclude_punctuation = true
+}
+
 # One secret, in the primary region, replicated by Secrets Manager to every
 # other region: a region added later gets a replica of the same value, never
 # a password of its own that its cluster does not have. The replicas are
@@ -89,6 +97,9 @@ resource "aws_secretsmanager_secret_version" "db" {
     dbname   = var.database_name
     username = var.master_username
     password = ephemeral.aws_secretsmanager_random_password.master.random_password
+    # The services' own keys ride in the same secret, so every region has
+    # the same ones: a token one region issued holds in another.
+    token_key = ephemeral.aws_secretsmanager_random_password.token_key.random_password
   })
   secret_string_wo_version = var.password_version
 }
@@ -110,6 +121,9 @@ resource "aws_secretsmanager_secret_rotation" "db" {
 
   depends_on = [aws_secretsmanager_secret_version.db]
 }
+
+
+
 
 resource "aws_rds_cluster" "primary" {
   region                     = var.primary_region

@@ -27,7 +27,8 @@ locals {
     LOG_LEVEL          = var.log_level
   }
   backend_secrets = {
-    DB_PASSWORD = "${var.database.secret_arn}:password::"
+    DB_PASSWORD           = "${var.database.secret_arn}:password::"
+    CONSISTENCY_TOKEN_KEY = "${var.database.secret_arn}:token_key::"
   }
   frontend_environment = {
     REGION           = var.region

@@ -99,6 +99,7 @@ func run(cfg config.Config, log *slog.Logger) error {
 		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Credentials: creds, Resolver: cfg.DBResolver,
 		ConnectTimeout: cfg.DBConnectTimeout, QueryTimeout: cfg.DBQueryTimeout, ConnMaxLifetime: cfg.DBConnMaxLifetime,
 		MonitorInterval: cfg.MonitorInterval, ConsistencyWait: cfg.ConsistencyWait, MaxReaderLag: cfg.MaxReaderLag,
+		TokenKey: []byte(cfg.TokenKey),
 	}, log)
 	if err != nil {
 		return err

@@ -52,8 +52,15 @@ type Options struct {
 	// WriteRetryBudget bounds how long a write waits for a writer across a
 	// move before it fails with ErrUnavailable; 15 s when zero.
 	WriteRetryBudget time.Duration
-	Log              *slog.Logger
-	Observer         Observer
+	// TokenKey signs consistency tokens; every backend of the deployment
+	// must share it. Empty: a random key, so tokens hold only in this
+	// process.
+	TokenKey []byte
+	// MaxTokenWaits bounds token reads waiting for the reader at once;
+	// beyond it they read from the writer at once. 64 when zero.
+	MaxTokenWaits int
+	Log           *slog.Logger
+	Observer      Observer
 }
 
 // Databases is the backend's view of one writer and one local reader.
@@ -71,6 +78,10 @@ type Databases struct {
 	hbStarted atomic.Int64
 	hbKick    chan struct{}
 	lagKick   chan struct{}
+
+	tokens     signer
+	tokenWaits chan struct{}
+	hbView     *heartbeatView
 
 	mu     sync.Mutex
 	up     chan struct{} // closed when the monitor finds a healthy writer again
@@ -112,17 +123,32 @@ func New(opts Options) (*Databases, error) {
 	if opts.WriteRetryBudget == 0 {
 		opts.WriteRetryBudget = 15 * time.Second
 	}
+	if opts.MaxTokenWaits == 0 {
+		opts.MaxTokenWaits = 64
+	}
+	key := opts.TokenKey
+	switch {
+	case len(key) == 0:
+		key = make([]byte, MinTokenKey)
+		_, _ = rand.Read(key)
+		opts.Log.Warn("no consistency token key: tokens hold only in this process")
+	case len(key) < MinTokenKey:
+		return nil, fmt.Errorf("consistency token key: %d bytes, want at least %d", len(key), MinTokenKey)
+	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	c := &Databases{
-		opts:    opts,
-		log:     opts.Log,
-		obs:     opts.Observer,
-		tracer:  otel.Tracer("hyundai-poc.com/backend/internal/datapath"),
-		source:  opts.Region + "/" + hex.EncodeToString(b),
-		hbKick:  make(chan struct{}, 1),
-		lagKick: make(chan struct{}, 1),
-		hbSent:  map[int64]time.Time{},
+		opts:       opts,
+		log:        opts.Log,
+		obs:        opts.Observer,
+		tracer:     otel.Tracer("hyundai-poc.com/backend/internal/datapath"),
+		source:     opts.Region + "/" + hex.EncodeToString(b),
+		hbKick:     make(chan struct{}, 1),
+		lagKick:    make(chan struct{}, 1),
+		hbSent:     map[int64]time.Time{},
+		tokens:     signer{key: key},
+		tokenWaits: make(chan struct{}, opts.MaxTokenWaits),
+		hbView:     newHeartbeatView(),
 	}
 	c.wstat = NodeCheck{Endpoint: opts.WriterAddr}
 	c.rstat = NodeCheck{Endpoint: opts.ReaderAddr}
@@ -280,51 +306,49 @@ func (c *Databases) Read(ctx context.Context, fn ReadFunc) (contract.ReadSource,
 
 // ReadAfter is Read for a client holding a consistency token: the local
 // reader answers once it has replicated the token's write, waiting up to
-// ConsistencyWait; after that the writer answers.
+// ConsistencyWait; after that the writer answers. A token this system did
+// not sign is ErrBadToken before any query. What cannot end well costs no
+// waiting: a token ahead of this process's own heartbeat, a source the
+// reader has no heartbeat from, or more waits in flight than
+// MaxTokenWaits go to the writer at once.
 func (c *Databases) ReadAfter(ctx context.Context, tok Token, fn ReadFunc) (contract.ReadSource, error) {
+	if !c.tokens.valid(tok) {
+		return "", ErrBadToken
+	}
+	if tok.Source == c.source && tok.Seq > c.hbStarted.Load()+1 {
+		c.obs.ReadFallback("token_ahead")
+		return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
+	}
 	c.mu.Lock()
 	usable := c.readerUsableLocked()
 	c.mu.Unlock()
-	if usable {
-		wait := time.NewTimer(c.opts.ConsistencyWait)
-		defer wait.Stop()
-		for {
-			ok, err := c.readerHas(ctx, tok)
-			if ok {
-				return contract.FromReader, c.readOn(ctx, contract.FromReader, fn)
-			}
-			if err != nil && ctx.Err() != nil {
-				return contract.FromReader, ctx.Err()
-			}
-			if err != nil {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return contract.FromReader, ctx.Err()
-			case <-wait.C:
-				c.obs.ReadFallback("token_wait")
-				return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
+	if !usable {
+		c.obs.ReadFallback("reader_down")
+		return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
 	}
-	c.obs.ReadFallback("reader_down")
+	select {
+	case c.tokenWaits <- struct{}{}:
+	default:
+		c.obs.ReadFallback("token_waits_full")
+		return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
+	}
+	out, err := c.waitForToken(ctx, tok)
+	<-c.tokenWaits
+	if ctx.Err() != nil {
+		return contract.FromReader, ctx.Err()
+	}
+	switch out {
+	case readerHas:
+		return contract.FromReader, c.readOn(ctx, contract.FromReader, fn)
+	case unknownSource:
+		c.obs.ReadFallback("token_unknown_source")
+	case readerFailed:
+		c.log.Debug("heartbeat read for a token failed", "error", err.Error())
+		c.obs.ReadFallback("reader_error")
+	default:
+		c.obs.ReadFallback("token_wait")
+	}
 	return contract.FromWriter, c.readOn(ctx, contract.FromWriter, fn)
-}
-
-func (c *Databases) readerHas(ctx context.Context, tok Token) (bool, error) {
-	var seq int64
-	err := c.readOn(ctx, contract.FromReader, func(ctx context.Context, db *sqlx.DB) error {
-		return db.QueryRowContext(ctx, "SELECT seq FROM heartbeat WHERE source = ?", tok.Source).Scan(&seq)
-	})
-	if err != nil {
-		if errors.Is(err, errNoRows) {
-			return false, nil
-		}
-		return false, err
-	}
-	return seq >= tok.Seq, nil
 }
 
 func (c *Databases) readOn(ctx context.Context, src contract.ReadSource, fn ReadFunc) error {
@@ -365,7 +389,7 @@ func (c *Databases) writerUp() <-chan struct{} {
 // Token returns a consistency token for a write acknowledged before the
 // call: the first heartbeat seq that had not started yet.
 func (c *Databases) Token() Token {
-	return Token{Source: c.source, Seq: c.hbStarted.Load() + 1}
+	return c.tokens.sign(Token{Source: c.source, Seq: c.hbStarted.Load() + 1})
 }
 
 func (c *Databases) kickHeartbeat() {

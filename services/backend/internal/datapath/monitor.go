@@ -20,6 +20,7 @@ var errNoRows = sql.ErrNoRows
 func (c *Databases) Run(ctx context.Context) {
 	go c.heartbeatLoop(ctx)
 	go c.lagLoop(ctx)
+	go c.watchHeartbeats(ctx)
 	t := time.NewTicker(c.opts.MonitorInterval)
 	defer t.Stop()
 	for {

@@ -124,6 +124,9 @@ func (s *Store) Lead(ctx context.Context, id, token string) (marketing.Lead, con
 				Message: "X-Consistency-Token is not a token this service issued", Err: terr}
 		}
 		src, err = s.db.ReadAfter(ctx, tok, read)
+		if errors.Is(err, datapath.ErrBadToken) {
+			return marketing.Lead{}, "", marketing.Errorf(marketing.EBadRequest, "X-Consistency-Token is not a token this service issued")
+		}
 	} else {
 		src, err = s.db.Read(ctx, read)
 	}
