@@ -50,9 +50,14 @@ func readBody(r *http.Request, allowEmpty bool) ([]byte, error) {
 		return nil, nil
 	}
 	ct := r.Header.Get("Content-Type")
-	mt, _, perr := mime.ParseMediaType(ct)
+	mt, params, perr := mime.ParseMediaType(ct)
 	if ct == "" || perr != nil || mt != "application/json" {
 		return nil, refuse(contract.CodeUnsupportedMediaType, "send the body as application/json")
+	}
+	// JSON is UTF-8 (RFC 8259); a body declared as anything else would be
+	// read as something its sender did not mean.
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, refuse(contract.CodeUnsupportedMediaType, "send JSON as UTF-8")
 	}
 	if len(body) == 0 {
 		return nil, refuse(contract.CodeMalformedJSON, "body is empty; send a JSON object")

@@ -72,6 +72,8 @@ func (in LeadInput) Validate(region string, now time.Time) (Lead, error) {
 		f["name"] = "must be at most 100 characters"
 	case hasControl(l.Name):
 		f["name"] = "must not contain control characters"
+	case hasBidiControl(l.Name):
+		f["name"] = "must not contain text-direction control characters"
 	}
 	if msg := checkEmail(l.Email); msg != "" {
 		f["email"] = msg
@@ -102,8 +104,13 @@ func (in LeadInput) Validate(region string, now time.Time) (Lead, error) {
 			f["preferred_date"] = "must be within a year"
 		}
 	}
-	if utf8.RuneCountInString(l.Message) > 1000 {
+	switch {
+	case utf8.RuneCountInString(l.Message) > 1000:
 		f["message"] = "must be at most 1000 characters"
+	case hasControl(strings.NewReplacer("\n", "", "\r", "", "\t", "").Replace(l.Message)):
+		f["message"] = "must not contain control characters other than line breaks and tabs"
+	case hasBidiControl(l.Message):
+		f["message"] = "must not contain text-direction control characters"
 	}
 	switch {
 	case in.Consent == nil:
@@ -137,6 +144,21 @@ func checkEmail(s string) string {
 		return "must be an email address like name@example.com"
 	}
 	return ""
+}
+
+// hasBidiControl finds the characters that reorder how text around them is
+// shown (Unicode's explicit directional marks, embeddings, overrides and
+// isolates): in a name or message they can make what staff read differ
+// from what was stored.
+func hasBidiControl(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == '\u061c', r == '\u200e', r == '\u200f',
+			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			return true
+		}
+	}
+	return false
 }
 
 func hasControl(s string) bool {
