@@ -116,7 +116,10 @@ func run(cfg config.Config, log *slog.Logger) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// The ALB passes at most 64 KB of request headers; nothing larger
+		// is a real client. net/http's default would be 1 MiB.
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {

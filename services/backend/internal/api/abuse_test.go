@@ -1,7 +1,15 @@
 package api_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
 	"hyundai-poc.com/backend/backendtest"
@@ -53,4 +61,106 @@ func TestCardinalityAttackKeepsMetricsFlat(t *testing.T) {
 	if n > 10 {
 		t.Errorf("600 invented requests left %d http_requests_total series; want a handful", n)
 	}
+}
+
+// A request id is echoed and logged, so only a safe shape is kept.
+func TestRequestIDsOnlyInASafeShape(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	for _, bad := range []string{"<script>alert(1)</script>", strings.Repeat("a", 65), "id with spaces", "x\u202ey"} {
+		a := do(t, "GET", s.URL+"/healthz", "", "", map[string]string{"X-Request-Id": bad})
+		if got := a.header.Get("X-Request-Id"); got == bad || !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(got) {
+			t.Errorf("request id %q answered as %q, want a fresh one", bad, got)
+		}
+	}
+	if a := do(t, "GET", s.URL+"/healthz", "", "", map[string]string{"X-Request-Id": "fe-1234.abcd:5"}); a.header.Get("X-Request-Id") != "fe-1234.abcd:5" {
+		t.Errorf("a well-formed request id was not kept: %q", a.header.Get("X-Request-Id"))
+	}
+}
+
+// Answers that hold personal data are never stored by a cache.
+func TestLeadAnswersAreNotCached(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	waitReady(t, s.URL)
+	a := do(t, "POST", s.URL+"/api/leads", "application/json", goodLead, nil)
+	if a.status != 201 || !strings.Contains(a.header.Get("Cache-Control"), "no-store") {
+		t.Fatalf("lead 201: status %d, Cache-Control %q", a.status, a.header.Get("Cache-Control"))
+	}
+	id := a.body["lead"].(map[string]any)["id"].(string)
+	if g := do(t, "GET", s.URL+"/api/leads/"+id, "", "", nil); g.status != 200 || !strings.Contains(g.header.Get("Cache-Control"), "no-store") {
+		t.Errorf("lead read: status %d, Cache-Control %q", g.status, g.header.Get("Cache-Control"))
+	}
+}
+
+// What a lead should never hold is refused with a field error that says
+// which rule it broke; a body in another charset is refused whole.
+func TestLeadInputHygiene(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	waitReady(t, s.URL)
+	with := func(old, new string) string { return strings.Replace(goodLead, old, new, 1) }
+	for _, c := range []struct {
+		name, contentType, body string
+		status                  int
+		field, says             string
+	}{
+		{"bidi override in name", "application/json", with(`"Kim Minji"`, `"Kim \u202eijniM"`), 422, "name", "text-direction"},
+		{"bidi isolate in name", "application/json", with(`"Kim Minji"`, `"Kim \u2067Minji"`), 422, "name", "text-direction"},
+		{"bidi override in message", "application/json", with(`"Weekend please"`, `"Weekend \u202eesaelp"`), 422, "message", "text-direction"},
+		{"escape in message", "application/json", with(`"Weekend please"`, `"Weekend \u001b[2J please"`), 422, "message", "control characters"},
+		{"NUL in message", "application/json", with(`"Weekend please"`, `"Weekend\u0000please"`), 422, "message", "control characters"},
+		{"latin1 declared", "application/json; charset=iso-8859-1", goodLead, 415, "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := do(t, "POST", s.URL+"/api/leads", c.contentType, c.body, nil)
+			if a.status != c.status {
+				t.Fatalf("status %d, want %d: %s", a.status, c.status, a.raw)
+			}
+			if c.field != "" && !strings.Contains(fmt.Sprint(errFields(a)[c.field]), c.says) {
+				t.Errorf("field errors %v, want %s to say %q", errFields(a), c.field, c.says)
+			}
+		})
+	}
+	// Line breaks and tabs are what a message is made of.
+	if a := do(t, "POST", s.URL+"/api/leads", "application/json; charset=UTF-8",
+		with(`"Weekend please"`, `"Weekend\n\tplease"`), nil); a.status != 201 {
+		t.Errorf("message with a line break: %d %s", a.status, a.raw)
+	}
+}
+
+// A client that goes away mid-request is not a server failure: it is
+// counted as 499 and logged below ERROR.
+func TestCancelledRequestsAreNot500(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	waitReady(t, s.URL)
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	s.API.Log = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("POST", "/api/leads", strings.NewReader(goodLead)).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.API.Handler().ServeHTTP(rec, req)
+	if rec.Code != 499 {
+		t.Errorf("cancelled write answered %d, want 499", rec.Code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a cancelled request was logged as an error:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

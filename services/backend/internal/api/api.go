@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"hyundai-poc.com/backend/internal/datapath"
@@ -58,7 +57,7 @@ func (s *Server) Handler() http.Handler {
 	s.writeSlots = make(chan struct{}, s.MaxInflightWrites)
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.regionHeader, s.trace, s.observe, s.recover)
+	r.Use(requestID, s.regionHeader, s.trace, s.observe, s.recover)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, refuse(contract.CodeNotFound, "no route %s %s", r.Method, r.URL.Path))
 	})

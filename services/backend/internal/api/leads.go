@@ -12,9 +12,19 @@ import (
 
 func (s *Server) leadRoutes() chi.Router {
 	r := chi.NewRouter()
+	// Every answer here holds, or may hold, a visitor's personal data.
+	r.Use(noStore)
 	r.Post("/", s.createLead)
 	r.Get("/{id}", s.getLead)
 	return r
+}
+
+// noStore keeps answers out of every cache between here and the visitor.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // idempotencyKey reads the Idempotency-Key header, or makes one.

@@ -1,8 +1,12 @@
 package api
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -16,6 +20,26 @@ import (
 
 	"hyundai-poc.com/contract"
 )
+
+// requestIDShape is what a caller's X-Request-Id must look like to be kept:
+// it is echoed in answers and written to logs, so nothing else is.
+var requestIDShape = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// requestID keeps the caller's request id when it has a safe shape (the
+// frontend's always has) and makes one otherwise. It stores it where
+// chi's middleware.GetReqID finds it.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(contract.HeaderRequestID)
+		if !requestIDShape.MatchString(id) {
+			b := make([]byte, 16)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		ctx := context.WithValue(r.Context(), middleware.RequestIDKey, id)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
 
 func (s *Server) regionHeader(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

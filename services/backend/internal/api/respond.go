@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -30,6 +31,14 @@ var statusOf = map[string]int{
 // domain with its code, anything else as a plain 500 without detail.
 // Every 5xx is logged here, once, with its cause.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	// The client went away: nothing failed on our side, and nobody reads
+	// the answer. Logged and counted as 499, as proxies name it.
+	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
+		s.Log.InfoContext(r.Context(), "client closed the request", "route", routePattern(r),
+			"request_id", middleware.GetReqID(r.Context()))
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	body := contract.ErrorBody{Code: contract.CodeInternal, Message: "something went wrong on our side"}
 	var rf *refusal
 	var de *marketing.Error
@@ -56,6 +65,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	writeJSON(w, status, contract.ErrorAnswer{Error: body})
 }
+
+// StatusClientClosedRequest is the status logged and counted for a request
+// whose client went away before the answer (nginx's 499).
+const StatusClientClosedRequest = 499
 
 // logFailure logs a 5xx with its cause. It names the route pattern, never
 // the path (a lead's id is a secret), and no bodies or headers: leads carry
