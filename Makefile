@@ -44,8 +44,9 @@ bench: deps ## Benchmarks of the backend's read and write handlers against a rea
 	go test -run '^$$' -bench . -benchmem ./services/backend/...
 
 .PHONY: fuzz
-fuzz: ## Fuzz lead decoding and validation for 30 s
+fuzz: ## Fuzz the backend's lead decoding and the frontend's form decoding, 30 s each
 	go test -run '^$$' -fuzz FuzzDecodeLead -fuzztime 30s ./services/backend/internal/api/
+	go test -run '^$$' -fuzz FuzzLeadFromForm -fuzztime 30s ./services/frontend/site/
 
 .PHONY: dev
 dev: ## One region on one machine: a database server of its own and the backend on :3001

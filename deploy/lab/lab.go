@@ -70,12 +70,13 @@ type Lab struct {
 	control   *http.Server
 	started   time.Time
 	ReadyIn   time.Duration
-	// tokenKey signs consistency tokens; generated per lab and shared by
-	// its backends, as Secrets Manager shares one key in AWS.
-	tokenKey  string
-	stateMu   sync.Mutex
-	closeOnce sync.Once
-	done      chan struct{}
+	// tokenKey signs consistency tokens and csrfKey form tokens; generated
+	// per lab and shared by its backends and frontends, as the one
+	// replicated secret shares them in AWS.
+	tokenKey, csrfKey string
+	stateMu           sync.Mutex
+	closeOnce         sync.Once
+	done              chan struct{}
 }
 
 // DefaultDir is where `make lab` keeps its state.
@@ -150,7 +151,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 // configure fills cfg's defaults and reads the RTT and locations tables.
 func configure(cfg Config) (*Lab, error) {
 	l := &Lab{cfg: cfg, started: time.Now(), backends: map[string]*supervise.Process{}, frontends: map[string]*supervise.Process{},
-		done: make(chan struct{}), tokenKey: randomKey()}
+		done: make(chan struct{}), tokenKey: randomKey(), csrfKey: randomKey()}
 	var err error
 	if l.cfg.RepoRoot == "" {
 		if l.cfg.RepoRoot, err = reporoot.Here(); err != nil {

@@ -175,6 +175,7 @@ func (l *Lab) backendEnv(region string) map[string]string {
 
 func (l *Lab) frontendEnv(region string) map[string]string {
 	_, port, _ := net.SplitHostPort(l.Layout.FrontendAddr(region))
+	_, metricsPort, _ := net.SplitHostPort(l.Layout.FrontendMetricsAddr(region))
 	var eps []string
 	// Through the edge, pinned to each region: the dashboard's latency
 	// panel then measures from the visitor's simulated location, as a
@@ -189,6 +190,11 @@ func (l *Lab) frontendEnv(region string) map[string]string {
 		"REGION_ENDPOINTS": strings.Join(eps, ","),
 		// Only the edge is a proxy here, as only the ALB is in AWS.
 		"TRUSTED_PROXIES": l.Layout.EdgeSourceHost() + "/32",
+		// The edge rewrites Host, as CloudFront does with the origin
+		// request policy the deployment uses.
+		"PUBLIC_ORIGINS": "http://" + l.Layout.EdgeAddr(),
+		"CSRF_KEY":       l.csrfKey,
+		"METRICS_PORT":   metricsPort,
 	}
 }
 

@@ -274,7 +274,7 @@ func startSite(t *testing.T, region string, endpoints ...config.Endpoint) site {
 // counter reads one sample of the frontend's /metrics.
 func counter(t *testing.T, fe *sitetest.Frontend, series string) float64 {
 	t.Helper()
-	resp, err := http.Get(fe.URL + "/metrics")
+	resp, err := http.Get(fe.MetricsURL)
 	if err != nil {
 		t.Fatal(err)
 	}

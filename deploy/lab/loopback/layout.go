@@ -16,6 +16,7 @@ import (
 //	node of region n:                 127.<Net>.n.1:3306
 //	node of region n seen from m:     127.<Net>.m.(10+n):3306 (a link with m<->n delay)
 //	region n's frontend, backend, DNS: Host:n3000, Host:n3001, Host:n0053 (+PortOffset)
+//	region n's frontend metrics:       Host:n3002 (+PortOffset)
 //	the edge's connections to origins: from 127.<Net>.0.1 (what frontends trust as a proxy)
 type Layout struct {
 	Host       string   // where services listen, 127.0.0.1
@@ -74,6 +75,11 @@ func (l Layout) port(region string, base int) string {
 // FrontendAddr, BackendAddr and DNSAddr are region's service addresses.
 func (l Layout) FrontendAddr(region string) string {
 	return net.JoinHostPort(l.Host, l.port(region, 3000))
+}
+
+// FrontendMetricsAddr is where region's frontend serves /metrics.
+func (l Layout) FrontendMetricsAddr(region string) string {
+	return net.JoinHostPort(l.Host, l.port(region, 3002))
 }
 
 // BackendAddr is region's backend.

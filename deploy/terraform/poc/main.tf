@@ -122,6 +122,8 @@ module "service" {
     user        = module.database.master_username
     secret_arn  = module.database.secret_arns[each.key]
   }
+  # The ALB's subnets are in the VPC: only it may say who the client is.
+  trusted_proxies = each.value.cidr
 }
 
 module "edge" {

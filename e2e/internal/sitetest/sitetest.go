@@ -3,6 +3,9 @@
 package sitetest
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net"
@@ -53,7 +56,13 @@ type Frontend struct {
 	Server   *httptest.Server
 	Registry *prometheus.Registry
 	Config   config.Config
+	// MetricsURL serves /metrics, apart from the site as METRICS_PORT is.
+	MetricsURL string
 }
+
+// TestCSRFKey is the form token key StartFrontend gives every frontend, so
+// tests can make the token of a session they choose.
+const TestCSRFKey = "test-only-form-token-key-0123456789"
 
 // StartFrontend serves the site on a loopback port until the test ends.
 func StartFrontend(t testing.TB, opts Options) *Frontend {
@@ -68,6 +77,9 @@ func StartFrontend(t testing.TB, opts Options) *Frontend {
 		"REGION":          opts.Region,
 		"BACKEND_URL":     opts.BackendURL,
 		"BACKEND_TIMEOUT": opts.BackendTimeout.String(),
+		// The test's own client plays the trusted proxy (the ALB, the edge).
+		"TRUSTED_PROXIES": "127.0.0.1/32",
+		"CSRF_KEY":        TestCSRFKey,
 	}
 	var eps []string
 	for _, e := range opts.Endpoints {
@@ -97,7 +109,9 @@ func StartFrontend(t testing.TB, opts Options) *Frontend {
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Frontend{URL: srv.URL, Server: srv, Registry: reg, Config: cfg}
+	msrv := httptest.NewServer(h.MetricsHandler())
+	t.Cleanup(msrv.Close)
+	return &Frontend{URL: srv.URL, Server: srv, Registry: reg, Config: cfg, MetricsURL: msrv.URL + "/metrics"}
 }
 
 type testWriter struct{ t testing.TB }
@@ -144,4 +158,12 @@ func HeaderRecorder(t testing.TB, got chan<- http.Header) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// CSRFToken is the form token of session id sid under TestCSRFKey, as the
+// site computes it.
+func CSRFToken(sid string) string {
+	m := hmac.New(sha256.New, []byte(TestCSRFKey))
+	m.Write([]byte("csrf:" + sid))
+	return hex.EncodeToString(m.Sum(nil))[:32]
 }

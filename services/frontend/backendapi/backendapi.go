@@ -160,6 +160,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, h ht
 	if id := RequestID(ctx); id != "" {
 		req.Header.Set(contract.HeaderRequestID, id)
 	}
+	if a := ClientAddr(ctx); a != "" {
+		req.Header.Set("X-Forwarded-For", a)
+	}
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
 
 	resp, err := c.http.Do(req)
@@ -206,6 +209,21 @@ func IsTimeout(err error) bool {
 }
 
 type requestIDKey struct{}
+
+type clientKey struct{}
+
+// WithClient returns a context whose backend calls name addr as the client,
+// in X-Forwarded-For: the one address this frontend vouches for, never a
+// chain a client could have written.
+func WithClient(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+// ClientAddr is the client address carried by ctx, or "".
+func ClientAddr(ctx context.Context) string {
+	s, _ := ctx.Value(clientKey{}).(string)
+	return s
+}
 
 // WithRequestID returns a context whose backend calls carry the request id.
 func WithRequestID(ctx context.Context, id string) context.Context {

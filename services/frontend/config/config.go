@@ -38,8 +38,20 @@ type Config struct {
 	// LogLevel of the process logger.
 	LogLevel slog.Level
 	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto (the ALB
-	// and the lab's edge); those headers from anyone else are ignored.
+	// and the lab's edge); those headers from anyone else are ignored. None
+	// by default: a deployment names its own proxies.
 	TrustedProxies []netip.Prefix
+	// PublicOrigins are the scheme://host[:port] the site is reached at
+	// through proxies that rewrite Host (CloudFront with an origin request
+	// policy that does not forward it, the lab's edge): a form posted from
+	// one of them is same-origin.
+	PublicOrigins []string
+	// CSRFKey signs form tokens to the visitor's session; every frontend of
+	// a deployment shares it. Empty: a random key, so a form must be sent
+	// back to the process that served it.
+	CSRFKey string
+	// MetricsPort serves /metrics, on a port no load balancer routes to.
+	MetricsPort int
 	// BackendTimeout bounds one call to the backend, page or proxied.
 	BackendTimeout time.Duration
 	// ShutdownTimeout is how long in-flight requests get to finish on SIGTERM.
@@ -62,7 +74,10 @@ var vars = []struct{ name, def string }{
 	{"BACKEND_URL", "http://localhost:3001"},
 	{"REGION_ENDPOINTS", ""},
 	{"LOG_LEVEL", "info"},
-	{"TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"},
+	{"TRUSTED_PROXIES", ""},
+	{"PUBLIC_ORIGINS", ""},
+	{"CSRF_KEY", ""},
+	{"METRICS_PORT", "9100"},
 	{"BACKEND_TIMEOUT", "10s"},
 	{"SHUTDOWN_TIMEOUT", "10s"},
 	// Read by the tracing setup and the OpenTelemetry SDK, as in the backend.
@@ -154,6 +169,32 @@ func Load(getenv func(string) string) (Config, error) {
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 	}
 
+	for _, s := range strings.Split(get("PUBLIC_ORIGINS"), ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			bad("PUBLIC_ORIGINS", "%q is not an origin like https://www.example.com", s)
+			continue
+		}
+		cfg.PublicOrigins = append(cfg.PublicOrigins, u.Scheme+"://"+u.Host)
+	}
+
+	// The key is a secret: its value never goes into an error.
+	if k := get("CSRF_KEY"); k != "" && len(k) < 32 {
+		bad("CSRF_KEY", "is %d characters, want at least 32", len(k))
+	} else {
+		cfg.CSRFKey = k
+	}
+
+	if p, err := strconv.Atoi(get("METRICS_PORT")); err != nil || p < 1 || p > 65535 {
+		bad("METRICS_PORT", "%q is not a port number 1-65535", get("METRICS_PORT"))
+	} else {
+		cfg.MetricsPort = p
+	}
+
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
@@ -188,6 +229,9 @@ func (c Config) Market() string { return contract.MarketFor(c.Region) }
 // Addr is the listen address.
 func (c Config) Addr() string { return net.JoinHostPort("", strconv.Itoa(c.Port)) }
 
+// MetricsAddr is where /metrics is served.
+func (c Config) MetricsAddr() string { return net.JoinHostPort("", strconv.Itoa(c.MetricsPort)) }
+
 // LogValue lets the whole configuration be logged at start; it holds no
 // secrets, but URLs lose any user info just in case.
 func (c Config) LogValue() slog.Value {
@@ -206,6 +250,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("region_endpoints", strings.Join(eps, ",")),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Int("trusted_proxies", len(c.TrustedProxies)),
+		slog.String("public_origins", strings.Join(c.PublicOrigins, ",")),
+		slog.Bool("csrf_key_set", c.CSRFKey != ""),
+		slog.Int("metrics_port", c.MetricsPort),
 		slog.String("backend_timeout", c.BackendTimeout.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("traces_exporter", c.OTel.Exporter),

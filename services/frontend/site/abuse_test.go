@@ -1,12 +1,15 @@
 package site_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +23,11 @@ import (
 // startSite serves the site in front of a backend address where nothing
 // listens, with env added to its configuration.
 func startSite(t *testing.T, env map[string]string) (string, *prometheus.Registry) {
+	url, reg, _ := startSiteLogged(t, env, io.Discard)
+	return url, reg
+}
+
+func startSiteLogged(t *testing.T, env map[string]string, logs io.Writer) (string, *prometheus.Registry, *site.Server) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,18 +44,23 @@ func startSite(t *testing.T, env map[string]string) (string, *prometheus.Registr
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	h, err := site.New(cfg, slog.New(slog.DiscardHandler), backendapi.New(cfg.BackendURL, cfg.BackendTimeout), reg)
+	h, err := site.New(cfg, slog.New(slog.NewTextHandler(logs, nil)), backendapi.New(cfg.BackendURL, cfg.BackendTimeout), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return srv.URL, reg
+	return srv.URL, reg, h
 }
 
 func send(t *testing.T, method, url string, hdr map[string]string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	return sendBody(t, method, url, nil, hdr)
+}
+
+func sendBody(t *testing.T, method, url string, body io.Reader, hdr map[string]string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,4 +122,87 @@ func TestCardinalityAttackKeepsMetricsFlat(t *testing.T) {
 	if n > 10 {
 		t.Errorf("600 invented requests left %d http_requests_total series; want a handful", n)
 	}
+}
+
+// Process and runtime details are not the internet's: /metrics is served
+// apart from the site.
+func TestMetricsAreNotOnTheSite(t *testing.T) {
+	t.Parallel()
+	url, _, h := startSiteLogged(t, nil, io.Discard)
+	if resp := send(t, "GET", url+"/metrics", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the site: %d, want 404", resp.StatusCode)
+	}
+	m := httptest.NewServer(h.MetricsHandler())
+	defer m.Close()
+	if resp := send(t, "GET", m.URL, nil); resp.StatusCode != 200 {
+		t.Errorf("metrics handler: %d", resp.StatusCode)
+	}
+}
+
+// Forwarding headers from a client that is not a configured proxy earn
+// nothing: no HSTS, no Secure cookie.
+func TestSpoofedSchemeEarnsNothing(t *testing.T) {
+	t.Parallel()
+	url, _ := startSite(t, nil) // TRUSTED_PROXIES unset: nobody is a proxy
+	resp := send(t, "GET", url+"/healthz", map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+	if resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS on the word of a client that is no proxy")
+	}
+}
+
+// Anyone can post a CSP report, so a report is small and its logging
+// sampled; every one is still counted.
+func TestCSPReportsCappedAndSampled(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	url, reg, _ := startSiteLogged(t, nil, &lockedWriter{w: &logs, mu: &mu})
+	hdr := map[string]string{"Content-Type": "application/csp-report"}
+	if resp := sendBody(t, "POST", url+"/csp-report", strings.NewReader(strings.Repeat("x", 9<<10)), hdr); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("9 KiB report: %d, want 413", resp.StatusCode)
+	}
+	for range 50 {
+		if resp := sendBody(t, "POST", url+"/csp-report", strings.NewReader(`{"csp-report":{"x":"`+strings.Repeat("y", 4000)+"\u001b[2J\n"+`"}}`), hdr); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("report: %d", resp.StatusCode)
+		}
+	}
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if n := strings.Count(out, "csp violation"); n < 1 || n > 5 {
+		t.Errorf("50 reports in a burst logged %d times, want a sample", n)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if len(line) > 600 {
+			t.Errorf("a logged report is %d bytes long", len(line))
+		}
+	}
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() == "frontend_csp_reports_total" && mf.GetMetric()[0].GetCounter().GetValue() != 50 {
+			t.Errorf("counted %v reports, want 50", mf.GetMetric()[0].GetCounter().GetValue())
+		}
+	}
+}
+
+// A form declared in another charset than the page's is refused whole.
+func TestFormInAnotherCharsetRefused(t *testing.T) {
+	t.Parallel()
+	url, _ := startSite(t, nil)
+	resp := sendBody(t, "POST", url+"/test-drive", strings.NewReader("name=Kim"),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=iso-8859-1", "Sec-Fetch-Site": "same-origin"})
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("latin-1 form: %d, want 415", resp.StatusCode)
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

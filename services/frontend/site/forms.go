@@ -2,8 +2,11 @@ package site
 
 import (
 	"context"
-	"crypto/subtle"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,30 +18,74 @@ import (
 )
 
 // Form protection, two layers: CrossOriginProtection (site.go) refuses
-// cross-site posts by Sec-Fetch-Site/Origin, and a double-submit token (a
-// random cookie the form echoes) covers browsers that send neither.
-const csrfCookie = "csrf"
+// cross-site posts by Sec-Fetch-Site/Origin, and a token in the form covers
+// browsers that send neither. The token is an HMAC of the visitor's session
+// id (a random HttpOnly cookie) under CSRF_KEY: it is worth nothing with
+// another session, and a forged cookie without the key yields no token.
+// A successful post rotates the session; the session before stays valid
+// for one more post, so a form sent twice is still one lead, not an error.
+const sessionCookie = "sid"
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && hexID.MatchString(c.Value) {
-		return c.Value
+// sessions reads the session cookie: the current id and the one before
+// the last rotation, if any.
+func sessions(r *http.Request) (cur, prev string) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return "", ""
 	}
-	tok := newID()
-	http.SetCookie(w, &http.Cookie{
-		Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true,
-		Secure: clientOf(r).HTTPS, SameSite: http.SameSiteLaxMode,
-	})
-	return tok
+	cur, prev, _ = strings.Cut(c.Value, ".")
+	if !hexID.MatchString(cur) {
+		return "", ""
+	}
+	if !hexID.MatchString(prev) {
+		prev = ""
+	}
+	return cur, prev
 }
 
-func csrfValid(r *http.Request) bool {
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || !hexID.MatchString(c.Value) {
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, value string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: value, Path: "/", HttpOnly: true,
+		Secure: clientOf(r).HTTPS, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// csrfFor is the form token of session id.
+func (s *Server) csrfFor(id string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("csrf:" + id))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// csrfToken is the token for the visitor's session, starting one if none.
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	cur, _ := sessions(r)
+	if cur == "" {
+		cur = newID()
+		s.setSession(w, r, cur)
+	}
+	return s.csrfFor(cur)
+}
+
+func (s *Server) csrfValid(r *http.Request) bool {
+	got := []byte(r.PostForm.Get("csrf_token"))
+	cur, prev := sessions(r)
+	if cur == "" {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("csrf_token"))) == 1
+	if hmac.Equal(got, []byte(s.csrfFor(cur))) {
+		return true
+	}
+	return prev != "" && hmac.Equal(got, []byte(s.csrfFor(prev)))
+}
+
+// rotateSession starts a new session after a successful post, keeping the
+// current one as the previous.
+func (s *Server) rotateSession(w http.ResponseWriter, r *http.Request) {
+	cur, _ := sessions(r)
+	s.setSession(w, r, newID()+"."+cur)
 }
 
 type fieldError struct {
@@ -86,11 +133,42 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	})
 }
 
+// leadFromForm decodes the test-drive form into the API's request, with
+// market as the fallback when the form names none the site serves, and
+// says whether consent was given. The backend validates what comes out;
+// this only trims and normalises.
+func leadFromForm(f url.Values, market string) (contract.LeadRequest, bool) {
+	if m := strings.ToUpper(f.Get("market")); contract.ValidMarket(m) {
+		market = m
+	}
+	consent := f.Get("consent") != ""
+	return contract.LeadRequest{
+		Type:          contract.LeadTestDrive,
+		Name:          strings.TrimSpace(f.Get("name")),
+		Email:         strings.TrimSpace(f.Get("email")),
+		Phone:         phoneNoise.Replace(strings.TrimSpace(f.Get("phone"))),
+		VehicleID:     f.Get("vehicle_id"),
+		Market:        market,
+		PreferredDate: strings.TrimSpace(f.Get("preferred_date")),
+		Message:       strings.TrimSpace(f.Get("message")),
+		Consent:       &consent,
+	}, consent
+}
+
 // phoneNoise is what people type between digits; E.164 has none of it.
 var phoneNoise = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "")
 
 func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
+	// The page is UTF-8 and so is what browsers send back; a form declared
+	// in another charset would be stored as something its sender did not mean.
+	if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil {
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			s.errorPage(w, r, http.StatusUnsupportedMediaType, "We couldn't read that form",
+				"Please open the form again and send it from there.")
+			return
+		}
+	}
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -100,7 +178,7 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "We couldn't read that form", "Please open the form again and send it from there.")
 		return
 	}
-	if !csrfValid(r) {
+	if !s.csrfValid(r) {
 		s.errorPage(w, r, http.StatusForbidden, "This form has expired",
 			"For your safety, forms only work for the browser that opened them. Open the test-drive form again and send it from there.")
 		return
@@ -109,22 +187,7 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 	if !hexID.MatchString(key) {
 		key = newID()
 	}
-	market := strings.ToUpper(r.PostForm.Get("market"))
-	if !contract.ValidMarket(market) {
-		market = s.marketOf(r)
-	}
-	consent := r.PostForm.Get("consent") != ""
-	in := contract.LeadRequest{
-		Type:          contract.LeadTestDrive,
-		Name:          strings.TrimSpace(r.PostForm.Get("name")),
-		Email:         strings.TrimSpace(r.PostForm.Get("email")),
-		Phone:         phoneNoise.Replace(strings.TrimSpace(r.PostForm.Get("phone"))),
-		VehicleID:     r.PostForm.Get("vehicle_id"),
-		Market:        market,
-		PreferredDate: strings.TrimSpace(r.PostForm.Get("preferred_date")),
-		Message:       strings.TrimSpace(r.PostForm.Get("message")),
-		Consent:       &consent,
-	}
+	in, consent := leadFromForm(r.PostForm, s.marketOf(r))
 	// The write must finish even when the browser drops this request for a
 	// second click: the second request then finds it by its key.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.BackendTimeout)
@@ -163,6 +226,7 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 	if meta.Token != "" {
 		q.Set("t", meta.Token)
 	}
+	s.rotateSession(w, r)
 	http.Redirect(w, r, "/test-drive/thanks?"+q.Encode(), http.StatusSeeOther)
 }
 

@@ -29,11 +29,10 @@ import (
 // address and whether it came over HTTPS, trusting forwarding headers only
 // from configured proxies (the ALB, the lab's edge).
 type client struct {
+	// IP is always a valid address: a forwarding header's entry that is
+	// not one ends the walk.
 	IP    string
 	HTTPS bool
-	// Chain is the X-Forwarded-For value to send on: the trusted chain plus
-	// the peer that connected to us.
-	Chain string
 }
 
 type clientKey struct{}
@@ -66,10 +65,13 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		if err != nil {
 			peer = r.RemoteAddr
 		}
-		c := client{IP: peer, HTTPS: r.TLS != nil, Chain: peer}
+		c := client{IP: peer, HTTPS: r.TLS != nil}
 		if s.trusted(peer) {
 			// Walk X-Forwarded-For from the right while hops are trusted
-			// proxies; the first untrusted hop is the client.
+			// proxies; the first untrusted hop is the client. Each proxy
+			// appends the address it saw, so only entries a trusted proxy
+			// wrote are believed; one that is not an address ends the walk
+			// at the last proxy that is.
 			var hops []string
 			for _, v := range r.Header.Values("X-Forwarded-For") {
 				for _, h := range strings.Split(v, ",") {
@@ -79,19 +81,22 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				}
 			}
 			for i := len(hops) - 1; i >= 0; i-- {
-				c.IP = hops[i]
-				if !s.trusted(hops[i]) {
+				a, err := netip.ParseAddr(hops[i])
+				if err != nil {
+					break
+				}
+				c.IP = a.Unmap().String()
+				if !s.trusted(c.IP) {
 					break
 				}
 			}
-			if len(hops) > 0 {
-				c.Chain = strings.Join(hops, ", ") + ", " + peer
-			}
+			// The scheme is a trusted proxy's word only.
 			if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
 				c.HTTPS = strings.EqualFold(strings.TrimSpace(strings.Split(p, ",")[0]), "https")
 			}
 		}
 		ctx := backendapi.WithRequestID(r.Context(), id)
+		ctx = backendapi.WithClient(ctx, c.IP)
 		ctx = context.WithValue(ctx, clientKey{}, c)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -224,7 +229,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			switch {
 			case sw.status >= 500:
 				level = slog.LevelError
-			case route == "/healthz" || route == "/readyz" || route == "/metrics" || strings.HasPrefix(route, "/static"):
+			case route == "/healthz" || route == "/readyz" || strings.HasPrefix(route, "/static"):
 				level = slog.LevelDebug
 			}
 			c := clientOf(r)

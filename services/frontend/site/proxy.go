@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httputil"
 
@@ -12,6 +13,29 @@ import (
 	"hyundai-poc.com/contract"
 	"hyundai-poc.com/frontend/backendapi"
 )
+
+// maxProxiedBody bounds what is forwarded to the API; the backend takes
+// at most 16 KiB, so more is refused here without a trip.
+const maxProxiedBody = 64 << 10
+
+// clientBody remembers the first error reading the client's body, so a
+// failed forward caused by it is answered as the client's mistake.
+type clientBody struct {
+	r   io.ReadCloser
+	err error
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *clientBody) Close() error { return b.r.Close() }
+
+type clientBodyKey struct{}
 
 // newProxy forwards /api/* to the backend unchanged, with the request id,
 // the trusted forwarding chain and the trace context. A backend that is
@@ -24,7 +48,7 @@ func (s *Server) newProxy() http.Handler {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(s.cfg.BackendURL)
 			c := clientOf(pr.In)
-			pr.Out.Header.Set("X-Forwarded-For", c.Chain)
+			pr.Out.Header.Set("X-Forwarded-For", c.IP)
 			pr.Out.Header.Set("X-Forwarded-Host", pr.In.Host)
 			proto := "http"
 			if c.HTTPS {
@@ -45,6 +69,19 @@ func (s *Server) newProxy() http.Handler {
 			if r.Context().Err() != nil && !errors.Is(r.Context().Err(), context.DeadlineExceeded) {
 				return // the client went away; nobody is listening
 			}
+			// A body the client could not send properly (bad chunking, too
+			// slow, too large) is the client's mistake, not the backend's.
+			// (The proxy hands this handler its outgoing request, whose body
+			// it has wrapped: the client's body is found by the context.)
+			if b, ok := r.Context().Value(clientBodyKey{}).(*clientBody); ok && b.err != nil {
+				status, code, msg := http.StatusBadRequest, contract.CodeBadRequest, "the request body could not be read"
+				var mbe *http.MaxBytesError
+				if errors.As(b.err, &mbe) {
+					status, code, msg = http.StatusRequestEntityTooLarge, contract.CodeBodyTooLarge, "the request body is too large"
+				}
+				writeJSON(w, status, errorBody(code, msg))
+				return
+			}
 			status := http.StatusBadGateway
 			if backendapi.IsTimeout(err) {
 				status = http.StatusGatewayTimeout
@@ -56,6 +93,11 @@ func (s *Server) newProxy() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.BackendTimeout)
 		defer cancel()
+		if r.Body != nil && r.Body != http.NoBody {
+			b := &clientBody{r: http.MaxBytesReader(w, r.Body, maxProxiedBody)}
+			ctx = context.WithValue(ctx, clientBodyKey{}, b)
+			r.Body = b
+		}
 		rp.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -20,7 +20,9 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,11 +50,19 @@ type Server struct {
 	pages    map[string]*template.Template
 	assets   map[string]string // file name -> content hash for cache busting
 	handler  http.Handler
+	// csrfKey signs form tokens to sessions (CSRF_KEY).
+	csrfKey []byte
+	// lastCSPLog is when a CSP report was last logged (UnixNano).
+	lastCSPLog atomic.Int64
 }
 
 // New wires the site. reg receives the site's metrics and is what /metrics serves.
 func New(cfg config.Config, log *slog.Logger, api *backendapi.Client, reg *prometheus.Registry) (*Server, error) {
-	s := &Server{cfg: cfg, log: log, api: api, metrics: newMetrics(reg), gatherer: reg}
+	s := &Server{cfg: cfg, log: log, api: api, metrics: newMetrics(reg), gatherer: reg, csrfKey: []byte(cfg.CSRFKey)}
+	if len(s.csrfKey) == 0 {
+		s.csrfKey = []byte(newID() + newID())
+		log.Warn("no CSRF_KEY: forms are accepted only by the process that served them")
+	}
 	origins := make([]string, 0, len(cfg.RegionEndpoints))
 	for _, e := range cfg.RegionEndpoints {
 		u, err := url.Parse(e.URL)
@@ -68,13 +78,24 @@ func New(cfg config.Config, log *slog.Logger, api *backendapi.Client, reg *prome
 	if err := s.loadTemplates(); err != nil {
 		return nil, err
 	}
-	s.handler = s.routes()
+	h, err := s.routes(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.handler = h
 	return s, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-func (s *Server) routes() http.Handler {
+// MetricsHandler serves the site's metrics. It is not on the site's own
+// routes: process and runtime details are for monitoring, not the internet,
+// so it listens on METRICS_PORT, which neither the ALB nor the edge routes.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})
+}
+
+func (s *Server) routes(cfg config.Config) (http.Handler, error) {
 	r := chi.NewRouter()
 	r.Use(s.identify, s.observe, s.secure)
 
@@ -83,6 +104,13 @@ func (s *Server) routes() http.Handler {
 	// double-submit token (forms.go) for browsers that send neither.
 	cop := http.NewCrossOriginProtection()
 	cop.AddInsecureBypassPattern("POST /csp-report")
+	// Behind a proxy that rewrites Host, a same-origin post's Origin is the
+	// public one, which the Host check cannot recognise.
+	for _, o := range cfg.PublicOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("public origin %s: %w", o, err)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "This request came from another site",
 			"For your safety we only accept forms sent from this site. Open the page again and send it from there.")
@@ -91,7 +119,6 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	r.Post("/csp-report", s.cspReport)
 	r.Get("/static/*", s.static)
 	r.Handle("/api/*", s.newProxy())
@@ -112,7 +139,7 @@ func (s *Server) routes() http.Handler {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "That doesn't work here",
 			"This address does not accept "+r.Method+" requests.")
 	})
-	return r
+	return r, nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -135,15 +162,35 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // cspReport takes violation reports (report-uri and Reporting API shapes);
 // they are logged and counted, so a policy mistake shows up in monitoring.
+// Anyone can post here (browsers send reports without credentials), so a
+// report is small, counted always, and logged at most once a second, as
+// 300 printable characters.
 func (s *Server) cspReport(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCSPReport))
 	if err != nil {
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody(contract.CodeBodyTooLarge, "report over 64 KiB"))
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody(contract.CodeBodyTooLarge, "report over 8 KiB"))
 		return
 	}
 	s.metrics.cspReports.Inc()
-	s.log.WarnContext(r.Context(), "csp violation", "report", truncate(string(body), 2000))
+	if now := time.Now().UnixNano(); now-s.lastCSPLog.Load() >= int64(time.Second) {
+		s.lastCSPLog.Store(now)
+		s.log.WarnContext(r.Context(), "csp violation (sampled)", "report", printable(truncate(string(body), 300)))
+	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// maxCSPReport is the largest violation report taken; a real one is well
+// under 2 KiB.
+const maxCSPReport = 8 << 10
+
+// printable drops what could forge log lines or hide text.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func truncate(s string, n int) string {
@@ -237,7 +284,9 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, status int)
 // the backend has no such thing, else as backendError.
 func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, err error, title, text string) {
 	var be *backendapi.Error
-	if errors.As(err, &be) && be.Status == http.StatusNotFound {
+	// A 404, or a 400 for a token or id the backend would not take: the
+	// link is wrong, which is the visitor's to fix, not a server fault.
+	if errors.As(err, &be) && (be.Status == http.StatusNotFound || be.Status == http.StatusBadRequest) {
 		s.errorPage(w, r, http.StatusNotFound, title, text)
 		return
 	}

@@ -59,9 +59,15 @@ ephemeral "aws_secretsmanager_random_password" "master" {
   exclude_punctuation = true
 }
 
-# The key that signs consistency tokens (CONSISTENCY_TOKEN_KEY): generated
-# like the password, never in state.
+# The keys that sign consistency tokens (CONSISTENCY_TOKEN_KEY) and form
+# tokens (CSRF_KEY): generated like the password, never in state.
 ephemeral "aws_secretsmanager_random_password" "token_key" {
+  region              = var.primary_region
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+ephemeral "aws_secretsmanager_random_password" "csrf_key" {
   region              = var.primary_region
   password_length     = 48
   exclude_punctuation = true
@@ -98,8 +104,9 @@ resource "aws_secretsmanager_secret_version" "db" {
     username = var.master_username
     password = ephemeral.aws_secretsmanager_random_password.master.random_password
     # The services' own keys ride in the same secret, so every region has
-    # the same ones: a token one region issued holds in another.
+    # the same ones: a token or a form one region issued holds in another.
     token_key = ephemeral.aws_secretsmanager_random_password.token_key.random_password
+    csrf_key  = ephemeral.aws_secretsmanager_random_password.csrf_key.random_password
   })
   secret_string_wo_version = var.password_version
 }

@@ -35,9 +35,14 @@ locals {
     PORT             = "3000"
     BACKEND_URL      = "http://backend.${aws_service_discovery_private_dns_namespace.this.name}:3001"
     REGION_ENDPOINTS = var.region_endpoints
+    TRUSTED_PROXIES  = var.trusted_proxies
+    PUBLIC_ORIGINS   = "https://${var.domain_name},https://www.${var.domain_name}"
+    METRICS_PORT     = "9100"
     LOG_LEVEL        = var.log_level
   }
-  frontend_secrets = {}
+  frontend_secrets = {
+    CSRF_KEY = "${var.database.secret_arn}:csrf_key::"
+  }
 
   environment = { backend = local.backend_environment, frontend = local.frontend_environment }
   secrets     = { backend = local.backend_secrets, frontend = local.frontend_secrets }

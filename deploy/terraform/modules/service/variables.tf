@@ -76,7 +76,7 @@ variable "image_tag" {
 }
 
 variable "database" {
-  description = "How the backend reaches Aurora: the global writer endpoint, this region's reader endpoint, schema, user, and the secret holding the password and the consistency token key (token_key)."
+  description = "How the backend reaches Aurora: the global writer endpoint, this region's reader endpoint, schema, user, and the secret holding the password and the services' keys (token_key, csrf_key)."
   type = object({
     writer_host = string
     reader_host = string
@@ -84,6 +84,11 @@ variable "database" {
     user        = string
     secret_arn  = string
   })
+}
+
+variable "trusted_proxies" {
+  description = "CIDRs whose X-Forwarded-For and X-Forwarded-Proto the services believe: the VPC range that holds the ALB's subnets (TRUSTED_PROXIES)."
+  type        = string
 }
 
 variable "region_endpoints" {

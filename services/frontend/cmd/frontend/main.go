@@ -81,12 +81,25 @@ func run(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      cfg.BackendTimeout + 20*time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// The ALB passes at most 64 KB of request headers; nothing larger
+		// is a real client. net/http's default would be 1 MiB.
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Metrics on a port of their own, which no load balancer routes to.
+	mln, err := net.Listen("tcp", cfg.MetricsAddr())
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen for metrics: %w", err)
+	}
+	metricsSrv := &http.Server{Handler: handler.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	defer metricsSrv.Close()
+	go func() { _ = metricsSrv.Serve(mln) }()
 	serverErrors := make(chan error, 1)
 	go func() {
-		log.Info("listening", "addr", ln.Addr().String())
+		log.Info("listening", "addr", ln.Addr().String(), "metrics", mln.Addr().String())
 		serverErrors <- srv.Serve(ln)
 	}()
 
