@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -80,6 +81,46 @@ func abuseThroughTheEdge(t *testing.T, l *lab.Lab, limits edge.Limits) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusRequestTimeout {
 			t.Errorf("stalled body: %d, want 408", resp.StatusCode)
+		}
+	})
+	t.Run("oversized headers straight at a frontend", func(t *testing.T) {
+		req := "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 1<<20) + "\r\n\r\n"
+		if got := rawStatus(t, front, req); got != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("1 MiB of headers at the frontend: %d, want 431", got)
+		}
+	})
+	t.Run("health checks are for operators", func(t *testing.T) {
+		if a := call(t, "POST", edgeURL+"/api/health-checks", nil); a.status != http.StatusForbidden {
+			t.Errorf("health check without the operator token: %d, want 403", a.status)
+		}
+	})
+	t.Run("write burst meets 429", func(t *testing.T) {
+		lead := `{"type":"brochure","name":"Burst","email":"burst@example.com","vehicle_id":"ioniq-5","consent":true}`
+		statuses := map[int]int{}
+		retry := ""
+		for i := range 30 {
+			// Each a different address in X-Forwarded-For: the edge appends
+			// the real one, and only that counts.
+			req, _ := http.NewRequest("POST", edgeURL+"/api/leads", strings.NewReader(lead))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			statuses[resp.StatusCode]++
+			if resp.StatusCode == http.StatusTooManyRequests {
+				retry = resp.Header.Get("Retry-After")
+			}
+		}
+		if statuses[http.StatusTooManyRequests] == 0 || statuses[http.StatusCreated] > 12 || retry == "" {
+			t.Errorf("30 writes from one client through the edge: %v, Retry-After %q; want 429s after the burst", statuses, retry)
+		}
+		for s := range statuses {
+			if s >= 500 {
+				t.Errorf("a write burst got %d", s)
+			}
 		}
 	})
 	t.Run("spoofed forwarding headers", func(t *testing.T) {

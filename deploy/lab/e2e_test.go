@@ -144,6 +144,7 @@ func TestLabEndToEnd(t *testing.T) {
 				t.Errorf("%s read: %d source %q region %q", region, a.status, a.header.Get("X-Read-Source"), a.header.Get("X-Region"))
 			}
 			hdr["Idempotency-Key"] = "e2e-" + region
+			hdr["Authorization"] = "Bearer " + l.OperatorToken()
 			a = call(t, "POST", edgeURL+"/api/health-checks", hdr)
 			if a.status != 201 || field(a.body, "health_check", "writer_region") != "us-east-1" || field(a.body, "health_check", "region") != region {
 				t.Errorf("%s write: %d %v", region, a.status, a.body)
@@ -161,7 +162,7 @@ func TestLabEndToEnd(t *testing.T) {
 		if err := c.Do(ctx, "/v1/backend/stop", control.Request{Region: "us-west-2"}, &res); err != nil {
 			t.Fatal(err)
 		}
-		hdr := map[string]string{edge.HeaderLocation: "US-OR", "Idempotency-Key": "e2e-post-no-failover"}
+		hdr := map[string]string{edge.HeaderLocation: "US-OR", "Idempotency-Key": "e2e-post-no-failover", "Authorization": "Bearer " + l.OperatorToken()}
 		a := call(t, "POST", edgeURL+"/api/health-checks", hdr)
 		if a.status < 500 || a.header.Get(edge.HeaderOrigin) != "us-west-2" {
 			t.Errorf("POST with us-west-2's backend down: %d from %q, want a 5xx from us-west-2", a.status, a.header.Get(edge.HeaderOrigin))
@@ -229,7 +230,8 @@ func TestLabEndToEnd(t *testing.T) {
 		if rep.WriterAfter != "us-west-2" {
 			t.Errorf("writer after switchover: %q", rep.WriterAfter)
 		}
-		a := call(t, "POST", edgeURL+"/api/health-checks", map[string]string{edge.HeaderLocation: "KR", "Idempotency-Key": "e2e-after-switchover"})
+		a := call(t, "POST", edgeURL+"/api/health-checks", map[string]string{edge.HeaderLocation: "KR", "Idempotency-Key": "e2e-after-switchover",
+			"Authorization": "Bearer " + l.OperatorToken()})
 		if a.status != 201 || field(a.body, "health_check", "writer_region") != "us-west-2" {
 			t.Errorf("write after switchover: %d %v", a.status, a.body)
 		}

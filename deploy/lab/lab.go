@@ -70,13 +70,14 @@ type Lab struct {
 	control   *http.Server
 	started   time.Time
 	ReadyIn   time.Duration
-	// tokenKey signs consistency tokens and csrfKey form tokens; generated
-	// per lab and shared by its backends and frontends, as the one
-	// replicated secret shares them in AWS.
-	tokenKey, csrfKey string
-	stateMu           sync.Mutex
-	closeOnce         sync.Once
-	done              chan struct{}
+	// tokenKey signs consistency tokens, csrfKey form tokens, and
+	// healthToken is the operators' token for health-check writes;
+	// generated per lab and shared by its backends and frontends, as the
+	// one replicated secret shares them in AWS.
+	tokenKey, csrfKey, healthToken string
+	stateMu                        sync.Mutex
+	closeOnce                      sync.Once
+	done                           chan struct{}
 }
 
 // DefaultDir is where `make lab` keeps its state.
@@ -151,7 +152,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 // configure fills cfg's defaults and reads the RTT and locations tables.
 func configure(cfg Config) (*Lab, error) {
 	l := &Lab{cfg: cfg, started: time.Now(), backends: map[string]*supervise.Process{}, frontends: map[string]*supervise.Process{},
-		done: make(chan struct{}), tokenKey: randomKey(), csrfKey: randomKey()}
+		done: make(chan struct{}), tokenKey: randomKey(), csrfKey: randomKey(), healthToken: randomKey()}
 	var err error
 	if l.cfg.RepoRoot == "" {
 		if l.cfg.RepoRoot, err = reporoot.Here(); err != nil {
@@ -295,6 +296,10 @@ func DialOrStart(ctx context.Context, cfg Config) (c *control.Client, stop func(
 	}
 	return c, l.Close, nil
 }
+
+// OperatorToken is the bearer token the lab's backends take for
+// health-check writes.
+func (l *Lab) OperatorToken() string { return l.healthToken }
 
 func randomKey() string {
 	b := make([]byte, 32)

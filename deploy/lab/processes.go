@@ -166,6 +166,11 @@ func (l *Lab) backendEnv(region string) map[string]string {
 		"DB_RESOLVER":    l.Layout.DNSAddr(region),
 
 		"CONSISTENCY_TOKEN_KEY": l.tokenKey,
+		"HEALTH_CHECK_TOKEN":    l.healthToken,
+		// The frontends, on Host, are the proxies that name the client.
+		"TRUSTED_PROXIES":  l.Layout.Host + "/32",
+		"WRITE_RATE_LIMIT": "30",
+		"WRITE_RATE_BURST": "10",
 	})
 	if env["LOG_LEVEL"] == "" {
 		env["LOG_LEVEL"] = "info"

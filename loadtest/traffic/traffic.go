@@ -40,6 +40,9 @@ type Config struct {
 	WriteBody  string        // JSON body of each write ("{}" when empty)
 	Timeout    time.Duration // per attempt
 	KeyPrefix  string        // prefix of every Idempotency-Key
+	// Headers go on every request (an operator's Authorization for
+	// health-check writes).
+	Headers map[string]string
 }
 
 // Kind of attempt.
@@ -177,6 +180,9 @@ func Do(hc *http.Client, cfg Config, kind Kind, c Client, key string, extra map[
 	if kind == Write {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", key)
+	}
+	for k, v := range cfg.Headers {
+		req.Header.Set(k, v)
 	}
 	for k, v := range extra {
 		req.Header.Set(k, v)

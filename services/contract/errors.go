@@ -12,6 +12,7 @@ const (
 	CodeUnsupportedMediaType = "unsupported_media_type"
 	CodeInvalidFields        = "invalid_fields"
 	CodeRateLimited          = "rate_limited"
+	CodeForbidden            = "forbidden"
 	CodeUnavailable          = "unavailable"
 	CodeInternal             = "internal"
 )

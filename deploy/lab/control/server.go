@@ -22,6 +22,8 @@ type Lab interface {
 	Status(ctx context.Context) Status
 	// SaveState records the processes now running in the state file.
 	SaveState() error
+	// OperatorToken is the bearer token for health-check writes.
+	OperatorToken() string
 	Close()
 }
 
@@ -87,6 +89,11 @@ func Serve(sock string, l Lab) (*http.Server, error) {
 		writeJSON(w, 200, counts)
 	})
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, l.Status(r.Context())) })
+	// The operator token, for drills: only this socket, which only the
+	// lab's owner can open, hands it out.
+	mux.HandleFunc("POST /v1/operator-token", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, OperatorToken{Token: l.OperatorToken()})
+	})
 	mux.HandleFunc("POST /v1/down", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, topology.Result{Op: "down", Message: "stopping"})
 		go l.Close()
@@ -94,6 +101,12 @@ func Serve(sock string, l Lab) (*http.Server, error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return srv, nil
+}
+
+// OperatorToken is what /v1/operator-token answers: the bearer token the
+// lab's backends take for health-check writes.
+type OperatorToken struct {
+	Token string `json:"token"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

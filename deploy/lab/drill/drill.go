@@ -217,6 +217,13 @@ func Run(ctx context.Context, c *control.Client, o Options) (*Report, error) {
 		// not failed.
 		ReadPath: "/api/vehicles", WritePath: "/api/health-checks", Timeout: 10 * time.Second,
 		KeyPrefix: fmt.Sprintf("drill-%s-%d", o.Scenario, time.Now().UnixNano())}
+	// Health checks are written by operators only; the lab hands its
+	// drills the token.
+	var op control.OperatorToken
+	if err := c.Do(ctx, "/v1/operator-token", control.Request{}, &op); err != nil {
+		return nil, fmt.Errorf("operator token: %w", err)
+	}
+	tcfg.Headers = map[string]string{"Authorization": "Bearer " + op.Token}
 	// Warm-up traffic fills the backends' connection pools, which over a
 	// 180 ms link takes seconds; its writes are checked like all others but
 	// its timings are not part of "before".

@@ -20,6 +20,10 @@ import (
 	"hyundai-poc.com/dbserver/dbtest"
 )
 
+// HealthCheckToken is the operator token every backend a test starts
+// takes, so tests can write health checks as drills do.
+const HealthCheckToken = "test-only-operator-token"
+
 // Options say how to start the backend.
 type Options struct {
 	Region     string // default us-east-1
@@ -84,7 +88,7 @@ func (o Options) env(port int) []string {
 	vars := map[string]string{
 		"REGION": region, "PORT": strconv.Itoa(port), "DB_WRITER_HOST": o.WriterAddr, "DB_READER_HOST": reader,
 		"DB_NAME": o.DBName, "DB_USER": o.User, "DB_PASSWORD": o.Password, "LOG_LEVEL": "info",
-		"MONITOR_INTERVAL": "200ms",
+		"MONITOR_INTERVAL": "200ms", "HEALTH_CHECK_TOKEN": HealthCheckToken,
 	}
 	for k, v := range o.Env {
 		vars[k] = v

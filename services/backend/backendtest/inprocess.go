@@ -101,6 +101,7 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go b.Run(ctx)
+	b.API.HealthCheckToken = HealthCheckToken
 	if o.TuneAPI != nil {
 		o.TuneAPI(b.API)
 	}

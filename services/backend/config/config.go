@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,17 @@ type Config struct {
 	// shares it (Secrets Manager in AWS, generated per lab). Empty: a
 	// random key, so tokens hold only in this process.
 	TokenKey string
+
+	// TrustedProxies may say who the client is (X-Forwarded-For): the
+	// ALB's subnets, the lab's frontends. None by default.
+	TrustedProxies []netip.Prefix
+	// WriteRateLimit and WriteRateBurst bound lead writes per client
+	// address: on average per minute, and at once.
+	WriteRateLimit int
+	WriteRateBurst int
+	// HealthCheckToken lets operators and drills write health checks
+	// (Authorization: Bearer). Empty: nobody can.
+	HealthCheckToken string
 
 	LogLevel slog.Level
 
@@ -69,6 +81,10 @@ const (
 	envDBConnMaxLifetime = "DB_CONN_MAX_LIFETIME"
 	envShutdownTimeout   = "SHUTDOWN_TIMEOUT"
 	envTokenKey          = "CONSISTENCY_TOKEN_KEY"
+	envTrustedProxies    = "TRUSTED_PROXIES"
+	envWriteRateLimit    = "WRITE_RATE_LIMIT"
+	envWriteRateBurst    = "WRITE_RATE_BURST"
+	envHealthCheckToken  = "HEALTH_CHECK_TOKEN"
 )
 
 // OTelEnvNames are the OpenTelemetry variables the backend honours.
@@ -84,7 +100,7 @@ func EnvNames() []string {
 		envRegion, envPort, envDBWriterHost, envDBReaderHost, envDBPort, envDBName, envDBUser,
 		envDBPassword, envDBPasswordSecret, envDBResolver, envLogLevel, envMonitorInterval, envConsistencyWait,
 		envMaxReaderLag, envDBConnectTimeout, envDBQueryTimeout, envDBConnMaxLifetime, envShutdownTimeout,
-		envTokenKey,
+		envTokenKey, envTrustedProxies, envWriteRateLimit, envWriteRateBurst, envHealthCheckToken,
 	}
 	return append(names, OTelEnvNames...)
 }
@@ -105,6 +121,11 @@ func Parse(getenv func(string) string) (Config, error) {
 		DBPasswordSecret: getenv(envDBPasswordSecret),
 		DBResolver:       p.resolver(envDBResolver),
 		TokenKey:         p.secret(envTokenKey, 32),
+
+		TrustedProxies:   p.prefixes(envTrustedProxies),
+		WriteRateLimit:   p.count(envWriteRateLimit, 30),
+		WriteRateBurst:   p.count(envWriteRateBurst, 10),
+		HealthCheckToken: p.secret(envHealthCheckToken, 16),
 		LogLevel:         p.level(envLogLevel),
 
 		MonitorInterval:   p.duration(envMonitorInterval, time.Second),
@@ -144,12 +165,18 @@ func (c Config) LogValue() slog.Value {
 	if c.TokenKey != "" {
 		tk = "(set)"
 	}
+	hc := ""
+	if c.HealthCheckToken != "" {
+		hc = "(set)"
+	}
 	return slog.GroupValue(
 		slog.String("region", c.Region), slog.Int("port", c.Port),
 		slog.String("db_writer", c.WriterAddr()), slog.String("db_reader", c.ReaderAddr()),
 		slog.String("db_name", c.DBName), slog.String("db_user", c.DBUser), slog.String("db_password", pw),
 		slog.String("db_password_secret", c.DBPasswordSecret),
 		slog.String("db_resolver", c.DBResolver), slog.String("consistency_token_key", tk), slog.String("log_level", c.LogLevel.String()),
+		slog.Int("trusted_proxies", len(c.TrustedProxies)), slog.Int("write_rate_limit", c.WriteRateLimit),
+		slog.Int("write_rate_burst", c.WriteRateBurst), slog.String("health_check_token", hc),
 		slog.Duration("monitor_interval", c.MonitorInterval), slog.Duration("consistency_wait", c.ConsistencyWait),
 		slog.Duration("max_reader_lag", c.MaxReaderLag), slog.Duration("db_connect_timeout", c.DBConnectTimeout),
 		slog.Duration("db_query_timeout", c.DBQueryTimeout), slog.Duration("db_conn_max_lifetime", c.DBConnMaxLifetime),
@@ -196,6 +223,35 @@ func (p *parser) secret(name string, min int) string {
 		return ""
 	}
 	return v
+}
+
+func (p *parser) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range strings.Split(p.getenv(name), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		pf, err := netip.ParsePrefix(s)
+		if err != nil {
+			p.fail(name, "%q is not a CIDR like 10.0.0.0/16", s)
+			continue
+		}
+		out = append(out, pf.Masked())
+	}
+	return out
+}
+
+func (p *parser) count(name string, def int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		p.fail(name, "%q is not a positive whole number", v)
+		return 0
+	}
+	return n
 }
 
 func (p *parser) port(name string, def int) int {

@@ -61,36 +61,9 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		r.Header.Set(contract.HeaderRequestID, id)
 		w.Header().Set(contract.HeaderRequestID, id)
 
-		peer, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			peer = r.RemoteAddr
-		}
-		c := client{IP: peer, HTTPS: r.TLS != nil}
-		if s.trusted(peer) {
-			// Walk X-Forwarded-For from the right while hops are trusted
-			// proxies; the first untrusted hop is the client. Each proxy
-			// appends the address it saw, so only entries a trusted proxy
-			// wrote are believed; one that is not an address ends the walk
-			// at the last proxy that is.
-			var hops []string
-			for _, v := range r.Header.Values("X-Forwarded-For") {
-				for _, h := range strings.Split(v, ",") {
-					if h = strings.TrimSpace(h); h != "" {
-						hops = append(hops, h)
-					}
-				}
-			}
-			for i := len(hops) - 1; i >= 0; i-- {
-				a, err := netip.ParseAddr(hops[i])
-				if err != nil {
-					break
-				}
-				c.IP = a.Unmap().String()
-				if !s.trusted(c.IP) {
-					break
-				}
-			}
-			// The scheme is a trusted proxy's word only.
+		c := client{IP: contract.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.trustedAddr), HTTPS: r.TLS != nil}
+		// The scheme is a trusted proxy's word only.
+		if peer, _, err := net.SplitHostPort(r.RemoteAddr); err == nil && s.trusted(peer) {
 			if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
 				c.HTTPS = strings.EqualFold(strings.TrimSpace(strings.Split(p, ",")[0]), "https")
 			}
@@ -104,17 +77,10 @@ func (s *Server) identify(next http.Handler) http.Handler {
 
 func (s *Server) trusted(ip string) bool {
 	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return false
-	}
-	a = a.Unmap()
-	for _, p := range s.cfg.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return err == nil && s.trustedAddr(a.Unmap())
 }
+
+func (s *Server) trustedAddr(a netip.Addr) bool { return contract.Within(s.cfg.TrustedProxies)(a) }
 
 // secure sets the headers every answer carries. The policy allows no inline
 // script or style at all; the latency panel may connect to the configured

@@ -60,7 +60,8 @@ ephemeral "aws_secretsmanager_random_password" "master" {
 }
 
 # The keys that sign consistency tokens (CONSISTENCY_TOKEN_KEY) and form
-# tokens (CSRF_KEY): generated like the password, never in state.
+# tokens (CSRF_KEY), and the operators' token for health-check writes
+# (HEALTH_CHECK_TOKEN): generated like the password, never in state.
 ephemeral "aws_secretsmanager_random_password" "token_key" {
   region              = var.primary_region
   password_length     = 48
@@ -70,6 +71,12 @@ ephemeral "aws_secretsmanager_random_password" "token_key" {
 ephemeral "aws_secretsmanager_random_password" "csrf_key" {
   region              = var.primary_region
   password_length     = 48
+  exclude_punctuation = true
+}
+
+ephemeral "aws_secretsmanager_random_password" "health_check_token" {
+  region              = var.primary_region
+  password_length     = 40
   exclude_punctuation = true
 }
 
@@ -105,8 +112,9 @@ resource "aws_secretsmanager_secret_version" "db" {
     password = ephemeral.aws_secretsmanager_random_password.master.random_password
     # The services' own keys ride in the same secret, so every region has
     # the same ones: a token or a form one region issued holds in another.
-    token_key = ephemeral.aws_secretsmanager_random_password.token_key.random_password
-    csrf_key  = ephemeral.aws_secretsmanager_random_password.csrf_key.random_password
+    token_key          = ephemeral.aws_secretsmanager_random_password.token_key.random_password
+    csrf_key           = ephemeral.aws_secretsmanager_random_password.csrf_key.random_password
+    health_check_token = ephemeral.aws_secretsmanager_random_password.health_check_token.random_password
   })
   secret_string_wo_version = var.password_version
 }

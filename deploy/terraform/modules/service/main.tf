@@ -25,10 +25,19 @@ locals {
     # password DB_PASSWORD gave it at start (a rotation).
     DB_PASSWORD_SECRET = var.database.secret_arn
     LOG_LEVEL          = var.log_level
+    # The ALB and the frontends (which pass on the address they were
+    # given) are the proxies. The address the ALB sees is a CloudFront
+    # edge's, which many viewers share (the WAF rate rule limits each
+    # viewer): the per-address budget here is a backstop, set well above
+    # one visitor's need.
+    TRUSTED_PROXIES  = var.trusted_proxies
+    WRITE_RATE_LIMIT = "600"
+    WRITE_RATE_BURST = "100"
   }
   backend_secrets = {
     DB_PASSWORD           = "${var.database.secret_arn}:password::"
     CONSISTENCY_TOKEN_KEY = "${var.database.secret_arn}:token_key::"
+    HEALTH_CHECK_TOKEN    = "${var.database.secret_arn}:health_check_token::"
   }
   frontend_environment = {
     REGION           = var.region

@@ -76,7 +76,7 @@ variable "image_tag" {
 }
 
 variable "database" {
-  description = "How the backend reaches Aurora: the global writer endpoint, this region's reader endpoint, schema, user, and the secret holding the password and the services' keys (token_key, csrf_key)."
+  description = "How the backend reaches Aurora: the global writer endpoint, this region's reader endpoint, schema, user, and the secret holding the password and the services' keys (token_key, csrf_key, health_check_token)."
   type = object({
     writer_host = string
     reader_host = string

@@ -27,6 +27,7 @@ import (
 	"hyundai-poc.com/backend/config"
 	"hyundai-poc.com/backend/internal/backend"
 	"hyundai-poc.com/backend/internal/datapath"
+	"hyundai-poc.com/backend/internal/ratelimit"
 	"hyundai-poc.com/backend/secretstore"
 	"hyundai-poc.com/dnsresolver"
 	"hyundai-poc.com/migrations"
@@ -109,6 +110,10 @@ func run(cfg config.Config, log *slog.Logger) error {
 	defer stopMonitor()
 	go b.Run(monitorCtx)
 
+	b.API.TrustedProxies = cfg.TrustedProxies
+	// 100,000 clients' buckets is a few MB; beyond that they share one.
+	b.API.WriteLimit = ratelimit.New(cfg.WriteRateLimit, cfg.WriteRateBurst, 100_000)
+	b.API.HealthCheckToken = cfg.HealthCheckToken
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler:           b.API.Handler(),

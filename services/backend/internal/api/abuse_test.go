@@ -7,12 +7,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"hyundai-poc.com/backend/backendtest"
+	"hyundai-poc.com/backend/internal/api"
+	"hyundai-poc.com/backend/internal/ratelimit"
 )
 
 // requestSeries counts http_requests_total series and collects the method
@@ -163,4 +167,71 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// A burst of writes from one client meets 429 with Retry-After; changing
+// X-Forwarded-For does not make an untrusted client someone else, while a
+// trusted proxy's word does.
+func TestWriteBurstIsLimitedPerClient(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{TuneAPI: func(a *api.Server) {
+		a.WriteLimit = ratelimit.New(6, 3, 1000)
+	}})
+	waitReady(t, s.URL)
+	statuses := map[int]int{}
+	var retry string
+	for i := range 10 {
+		a := do(t, "POST", s.URL+"/api/leads", "application/json", goodLead,
+			map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i)})
+		statuses[a.status]++
+		if a.status == 429 {
+			retry = a.header.Get("Retry-After")
+		}
+	}
+	if statuses[201] != 3 || statuses[429] != 7 {
+		t.Errorf("10 writes from one client: %v, want 3 created and 7 refused", statuses)
+	}
+	if n, err := strconv.Atoi(retry); err != nil || n < 1 || n > 10 {
+		t.Errorf("Retry-After %q, want the seconds until the next write", retry)
+	}
+
+	// Behind a trusted proxy, each forwarded client has its own budget.
+	p := backendtest.NewServer(t, backendtest.InProcessOptions{TuneAPI: func(a *api.Server) {
+		a.WriteLimit = ratelimit.New(6, 1, 1000)
+		a.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}})
+	waitReady(t, p.URL)
+	for i := range 3 {
+		hdr := map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i)}
+		if a := do(t, "POST", p.URL+"/api/leads", "application/json", goodLead, hdr); a.status != 201 {
+			t.Errorf("first write of client %d behind the proxy: %d", i, a.status)
+		}
+	}
+	if a := do(t, "POST", p.URL+"/api/leads", "application/json", goodLead, map[string]string{"X-Forwarded-For": "198.51.100.0"}); a.status != 429 {
+		t.Errorf("second write of a client behind the proxy: %d, want 429", a.status)
+	}
+}
+
+// Health-check writes are for operators: without the token they are
+// refused before anything is written.
+func TestHealthCheckWritesNeedTheOperatorToken(t *testing.T) {
+	t.Parallel()
+	s := backendtest.NewServer(t, backendtest.InProcessOptions{})
+	waitReady(t, s.URL)
+	for _, auth := range []string{"", "Bearer wrong", "Bearer " + backendtest.HealthCheckToken + "x", backendtest.HealthCheckToken} {
+		if a := do(t, "POST", s.URL+"/api/health-checks", "", "", map[string]string{"Authorization": auth}); a.status != 403 {
+			t.Errorf("Authorization %q: %d, want 403", auth, a.status)
+		}
+	}
+	if n := countRows(t, s, "health_checks"); n != 0 {
+		t.Errorf("%d health checks written without the token", n)
+	}
+	if a := do(t, "POST", s.URL+"/api/health-checks", "", "", map[string]string{"Authorization": "Bearer " + backendtest.HealthCheckToken}); a.status != 201 {
+		t.Errorf("with the token: %d", a.status)
+	}
+	// A backend told no token takes none at all.
+	closed := backendtest.NewServer(t, backendtest.InProcessOptions{TuneAPI: func(a *api.Server) { a.HealthCheckToken = "" }})
+	if a := do(t, "POST", closed.URL+"/api/health-checks", "", "", map[string]string{"Authorization": "Bearer "}); a.status != 403 {
+		t.Errorf("no token configured, empty bearer: %d, want 403", a.status)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -15,6 +16,7 @@ import (
 
 	"hyundai-poc.com/backend/internal/datapath"
 	"hyundai-poc.com/backend/internal/marketing"
+	"hyundai-poc.com/backend/internal/ratelimit"
 	"hyundai-poc.com/backend/internal/telemetry"
 	"hyundai-poc.com/contract"
 )
@@ -37,7 +39,14 @@ type Server struct {
 	RequestTimeout time.Duration
 	// MaxInflightWrites bounds writes waiting at once; beyond it clients get 429.
 	MaxInflightWrites int
-	Now               func() time.Time
+	// TrustedProxies may say who the client is (X-Forwarded-For).
+	TrustedProxies []netip.Prefix
+	// WriteLimit bounds lead writes per client address; nil: no limit.
+	WriteLimit *ratelimit.Limiter
+	// HealthCheckToken is what operators and drills send as a bearer token
+	// to write health checks; empty: health checks cannot be written.
+	HealthCheckToken string
+	Now              func() time.Time
 
 	writeSlots chan struct{}
 }
@@ -77,7 +86,7 @@ func (s *Server) Handler() http.Handler {
 		r.Mount("/vehicles", s.vehicleRoutes())
 		r.Get("/campaigns", s.campaigns)
 		r.Mount("/leads", s.leadRoutes())
-		r.Post("/health-checks", s.createHealthCheck)
+		r.With(s.operatorOnly).Post("/health-checks", s.createHealthCheck)
 	})
 	return r
 }

@@ -235,16 +235,17 @@ func TestHealthCheckWrite(t *testing.T) {
 	t.Parallel()
 	s := backendtest.NewServer(t, backendtest.InProcessOptions{Region: "us-west-2"})
 	waitReady(t, s.URL)
-	a := do(t, "POST", s.URL+"/api/health-checks", "", "", map[string]string{"Idempotency-Key": "hc-1"})
+	op := "Bearer " + backendtest.HealthCheckToken
+	a := do(t, "POST", s.URL+"/api/health-checks", "", "", map[string]string{"Idempotency-Key": "hc-1", "Authorization": op})
 	hc, _ := a.body["health_check"].(map[string]any)
 	if a.status != 201 || hc["region"] != "us-west-2" || hc["writer_node"] == "" || a.header.Get("X-Consistency-Token") == "" {
 		t.Fatalf("health check: %d %v %s", a.status, a.header, a.raw)
 	}
-	b := do(t, "POST", s.URL+"/api/health-checks", "application/json", "{}", map[string]string{"Idempotency-Key": "hc-1"})
+	b := do(t, "POST", s.URL+"/api/health-checks", "application/json", "{}", map[string]string{"Idempotency-Key": "hc-1", "Authorization": op})
 	if b.status != 201 || b.header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay: %d %v", b.status, b.header)
 	}
-	c := do(t, "POST", s.URL+"/api/health-checks", "application/json", `{"x":1}`, nil)
+	c := do(t, "POST", s.URL+"/api/health-checks", "application/json", `{"x":1}`, map[string]string{"Authorization": op})
 	if c.status != 400 || errCode(c) != "unknown_field" {
 		t.Fatalf("unknown field: %d %s", c.status, c.raw)
 	}

@@ -14,7 +14,7 @@ func (s *Server) leadRoutes() chi.Router {
 	r := chi.NewRouter()
 	// Every answer here holds, or may hold, a visitor's personal data.
 	r.Use(noStore)
-	r.Post("/", s.createLead)
+	r.With(s.limitWrites).Post("/", s.createLead)
 	r.Get("/{id}", s.getLead)
 	return r
 }

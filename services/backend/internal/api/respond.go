@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	contract.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	contract.CodeInvalidFields:        http.StatusUnprocessableEntity,
 	contract.CodeRateLimited:          http.StatusTooManyRequests,
+	contract.CodeForbidden:            http.StatusForbidden,
 	contract.CodeUnavailable:          http.StatusServiceUnavailable,
 }
 
@@ -60,7 +61,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		s.logFailure(r, status, body.Code, err, stack)
 	}
-	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, status, contract.ErrorAnswer{Error: body})

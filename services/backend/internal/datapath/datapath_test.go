@@ -60,6 +60,9 @@ func call(t *testing.T, method, url string, headers map[string]string, body stri
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	if strings.Contains(url, "/api/health-checks") {
+		req.Header.Set("Authorization", "Bearer "+backendtest.HealthCheckToken)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +192,7 @@ func TestSwitchoverUnderWriteLoad(t *testing.T) {
 				}
 				key := fmt.Sprintf("w%d-%d", w, i)
 				req, _ := http.NewRequest("POST", s.URL+"/api/health-checks", nil)
+				req.Header.Set("Authorization", "Bearer "+backendtest.HealthCheckToken)
 				req.Header.Set("Idempotency-Key", key)
 				resp, err := client.Do(req)
 				mu.Lock()
