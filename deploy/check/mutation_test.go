@@ -114,7 +114,7 @@ func TestChecksCatchTheReviewedDefects(t *testing.T) {
 		},
 		{
 			name:  "3 a page cookie left out of the cache key",
-			edits: []edit{{"geo/edge.json", `"cookies": ["csrf", "market"]`, `"cookies": ["csrf"]`}},
+			edits: []edit{{"geo/edge.json", `"cookies": ["sid", "market"]`, `"cookies": ["sid"]`}},
 			check: func(tr *tfconfig.Tree, _ string) []topology.Finding { return topology.CachePolicies(tr, site) },
 			want:  []string{`leaves out the "market" cookie`},
 		},
