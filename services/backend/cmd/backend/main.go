@@ -28,7 +28,7 @@ import (
 	"hyundai-poc.com/backend/internal/backend"
 	"hyundai-poc.com/backend/internal/datapath"
 	"hyundai-poc.com/backend/internal/ratelimit"
-	"hyundai-poc.com/backend/secretstore"
+	"hyundai-poc.com/backend/internal/secretstore"
 	"hyundai-poc.com/dnsresolver"
 	"hyundai-poc.com/migrations"
 	"hyundai-poc.com/tracing"
