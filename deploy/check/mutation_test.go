@@ -219,6 +219,7 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			tree, dir := mutate(t, c.edits...)
 			expectFindings(t, c.check(tree, dir), c.want...)
 		})

@@ -260,9 +260,10 @@ type expansion struct {
 	unexpanded []string
 }
 
-// rounds bounds how often a module's values are re-evaluated: each round
-// lets values flow one more step between resources, locals and modules.
-const rounds = 6
+// maxRounds bounds how often a module's values are re-evaluated: each round
+// lets values flow one more step between resources, locals and modules,
+// until a round changes nothing.
+const maxRounds = 16
 
 // module expands one module instance: its outputs, and its and its
 // descendants' instances.
@@ -285,8 +286,8 @@ func (e *expander) expand(path string, m *tfconfig.Module, inputs map[string]cty
 
 	var insts []*Instance
 	var unexpanded []string
-	var outputs cty.Value
-	for round := 0; round < rounds; round++ {
+	var outputs, previous cty.Value
+	for round := 0; round < maxRounds; round++ {
 		var childInsts []*Instance
 		var childUnexpanded []string
 		// Child modules first: their outputs feed this module's values.
@@ -381,8 +382,27 @@ func (e *expander) expand(path string, m *tfconfig.Module, inputs map[string]cty
 			outs[name] = cty.DynamicVal
 		}
 		outputs = objectOrEmpty(outs)
+
+		// A round that changed nothing: every value has flowed as far as it
+		// can offline.
+		state := cty.ObjectVal(map[string]cty.Value{
+			"module": s.Ctx.Variables["module"], "data": s.Ctx.Variables["data"], "local": s.Ctx.Variables["local"],
+			"resources": objectOrEmpty(resourceValues(s, byType)), "outputs": outputs,
+		})
+		if previous != cty.NilVal && state.RawEquals(previous) {
+			break
+		}
+		previous = state
 	}
 	return &expansion{outputs: outputs, insts: insts, unexpanded: unexpanded}
+}
+
+func resourceValues(s *Scope, byType map[string]map[string]cty.Value) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	for typ := range byType {
+		out[typ] = s.Ctx.Variables[typ]
+	}
+	return out
 }
 
 func joinPath(path, addr string) string {
