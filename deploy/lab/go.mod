@@ -5,10 +5,12 @@ go 1.26.0
 require (
 	github.com/Shopify/toxiproxy/v2 v2.12.0
 	github.com/go-sql-driver/mysql v1.10.1
+	github.com/redis/go-redis/v9 v9.23.0
 	github.com/rs/zerolog v1.33.0
 	hyundai-poc.com/dbserver v0.0.0
 	hyundai-poc.com/dnsresolver v0.0.0
 	hyundai-poc.com/loadtest v0.0.0
+	hyundai-poc.com/redisserver v0.0.0-00010101000000-000000000000
 	hyundai-poc.com/reporoot v0.0.0
 )
 
@@ -30,10 +32,11 @@ require (
 	github.com/prometheus/common v0.62.0 // indirect
 	github.com/prometheus/procfs v0.15.1 // indirect
 	github.com/rs/xid v1.5.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/mod v0.24.0 // indirect
 	golang.org/x/net v0.40.0 // indirect
 	golang.org/x/sync v0.14.0 // indirect
-	golang.org/x/sys v0.33.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/tools v0.33.0 // indirect
 	google.golang.org/protobuf v1.36.1 // indirect
 	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
@@ -46,3 +49,5 @@ replace hyundai-poc.com/loadtest => ../../loadtest
 replace hyundai-poc.com/reporoot => ../../reporoot
 
 replace hyundai-poc.com/dnsresolver => ../../dnsresolver
+
+replace hyundai-poc.com/redisserver => ../../redisserver
