@@ -143,7 +143,8 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer wdb.Close()
-	rdb, err := sql.Open("mysql", replica.AppDSN(toRemote, "ackcost"))
+	// No database in the DSN: the replica gets it only by replication.
+	rdb, err := sql.Open("mysql", replica.AppDSN(toRemote, ""))
 	if err != nil {
 		return err
 	}
@@ -244,7 +245,7 @@ func waitRow(ctx context.Context, db *sql.DB, key string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var one int
-		err := db.QueryRowContext(ctx, "SELECT 1 FROM leads WHERE idempotency_key = ?", key).Scan(&one)
+		err := db.QueryRowContext(ctx, "SELECT 1 FROM ackcost.leads WHERE idempotency_key = ?", key).Scan(&one)
 		if err == nil {
 			return nil
 		}
