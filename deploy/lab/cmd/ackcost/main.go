@@ -10,6 +10,9 @@
 //
 // It writes test-results/lab/durability-cost.json, which docs/data-path.md
 // quotes. Usage: ackcost [-n 300] [-writer us-east-1] [-remote us-west-2]
+//
+// ackcost -doc docs/data-path.md measures nothing: it renders the committed
+// result file into the document between the durability-cost markers.
 package main
 
 import (
@@ -68,6 +71,7 @@ func run(ctx context.Context, args []string) error {
 	writer := fs.String("writer", "us-east-1", "region of the writer and of the backend")
 	remote := fs.String("remote", "us-west-2", "the other region whose reader must have the write")
 	out := fs.String("out", "", "result file (default ROOT/test-results/lab/durability-cost.json)")
+	doc := fs.String("doc", "", "render the result file into this document instead of measuring")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,6 +80,9 @@ func run(ctx context.Context, args []string) error {
 	}
 	if *out == "" {
 		*out = filepath.Join(*root, "test-results", "lab", "durability-cost.json")
+	}
+	if *doc != "" {
+		return render(*out, *doc)
 	}
 	table, err := link.LoadTable(filepath.Join(*root, "deploy", "lab", "rtt.json"))
 	if err != nil {
@@ -286,4 +293,39 @@ func commit(root string) string {
 		s += "-dirty"
 	}
 	return s
+}
+
+const docBegin, docEnd = "<!-- durability-cost:begin -->", "<!-- durability-cost:end -->"
+
+// render writes the result file as a table into doc between the markers.
+func render(resultFile, doc string) error {
+	b, err := os.ReadFile(resultFile)
+	if err != nil {
+		return err
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("%s: %w", resultFile, err)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s\n", docBegin)
+	fmt.Fprintf(&sb, "Measured by `ackcost` on %s, commit `%s`, in the %s: backend and writer in %s, the other reader in %s (%.0f ms RTT), %d writes per design.\n\n",
+		r.Date[:10], r.Commit, r.Where, r.Writer, r.Remote, r.RTTms, r.Writes)
+	sb.WriteString("| design | p50 ms | p95 ms | p99 ms | what is timed |\n| --- | ---: | ---: | ---: | --- |\n")
+	for _, d := range []string{"insert", "journal_queue_add", "journal", "ack_after_replication"} {
+		s := r.Designs[d]
+		fmt.Fprintf(&sb, "| %s | %.1f | %.1f | %.1f | %s |\n", strings.ReplaceAll(d, "_", " "), s.P50, s.P95, s.P99, r.About[d])
+	}
+	fmt.Fprintf(&sb, "%s", docEnd)
+	db, err := os.ReadFile(doc)
+	if err != nil {
+		return err
+	}
+	text := string(db)
+	i, j := strings.Index(text, docBegin), strings.Index(text, docEnd)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s ... %s markers", doc, docBegin, docEnd)
+	}
+	text = text[:i] + sb.String() + text[j+len(docEnd):]
+	return os.WriteFile(doc, []byte(text), 0o644)
 }
