@@ -59,18 +59,26 @@ type Options struct {
 	// MaxTokenWaits bounds token reads waiting for the reader at once;
 	// beyond it they read from the writer at once. 64 when zero.
 	MaxTokenWaits int
+	// RemoteReaders are other regions' reader endpoints, asked only when
+	// the local nodes cannot answer a read, or to confirm that a write has
+	// left the writer's region.
+	RemoteReaders []RemoteReader
 	Log           *slog.Logger
 	Observer      Observer
 }
 
 // Databases is the backend's view of one writer and one local reader.
 type Databases struct {
-	opts   Options
-	log    *slog.Logger
-	obs    Observer
-	tracer trace.Tracer
-	writer *pool
-	reader *pool
+	opts    Options
+	log     *slog.Logger
+	obs     Observer
+	tracer  trace.Tracer
+	writer  *pool
+	reader  *pool
+	remotes []remote
+
+	base     *mysql.Config
+	resolver *net.Resolver
 
 	// source names this process's heartbeat row; hbStarted is the highest
 	// heartbeat seq whose write has begun.
@@ -168,6 +176,7 @@ func New(opts Options) (*Databases, error) {
 	// statement costs two more round trips, and a writer can be 180 ms away.
 	base.InterpolateParams = true
 
+	c.base, c.resolver = base, resolver
 	var err error
 	creds := opts.Credentials
 	if creds == nil {
@@ -179,6 +188,9 @@ func New(opts Options) (*Databases, error) {
 	if c.reader, err = newPool("reader", opts.ReaderAddr, base, resolver, opts.ConnectTimeout, opts.ConnMaxLifetime, nil, creds, c.obs); err != nil {
 		return nil, err
 	}
+	if err := c.openRemotes(creds); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -186,6 +198,9 @@ func New(opts Options) (*Databases, error) {
 func (c *Databases) Close() {
 	c.writer.close()
 	c.reader.close()
+	for _, r := range c.remotes {
+		r.pool.close()
+	}
 }
 
 // Status returns the monitor's latest view.

@@ -60,6 +60,9 @@ type Lead struct {
 
 	IdempotencyKey string
 	RequestHash    string
+	// ReadRegion names another region whose reader answered the read,
+	// when neither local node could.
+	ReadRegion string
 }
 
 // HealthCheck records which writer took a region's health-check write.

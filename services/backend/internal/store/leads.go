@@ -134,9 +134,46 @@ func (s *Store) Lead(ctx context.Context, id, token string) (marketing.Lead, con
 		return marketing.Lead{}, src, &marketing.Error{Code: marketing.ENotFound, Message: "no such lead", Err: err}
 	}
 	if err != nil {
+		// Neither the local reader nor the writer answered: another
+		// region's reader may still have the lead.
+		region, rerr := s.db.ReadRemote(ctx, read)
+		if rerr == nil {
+			l := r.lead()
+			l.ReadRegion = region
+			return l, contract.FromReader, nil
+		}
+		if errors.Is(rerr, sql.ErrNoRows) {
+			return marketing.Lead{}, contract.FromReader, marketing.Errorf(marketing.ENotFound, "no such lead")
+		}
 		return marketing.Lead{}, src, wrap(err)
 	}
 	return r.lead(), src, nil
+}
+
+// LeadsElsewhere reports which of the keys' leads a reader outside the
+// writer's region already has: those writes survive the loss of the
+// writer's region, so the write queue may drop their journal entries.
+func (s *Store) LeadsElsewhere(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var found []string
+	_, err := s.db.ReadElsewhere(ctx, func(ctx context.Context, db *sqlx.DB) error {
+		q, args, err := sqlx.In("SELECT idempotency_key FROM leads WHERE idempotency_key IN (?)", keys)
+		if err != nil {
+			return err
+		}
+		found = found[:0]
+		return db.SelectContext(ctx, &found, q, args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range found {
+		out[k] = true
+	}
+	return out, nil
 }
 
 // CreateHealthCheck records that this region's backend reached the

@@ -60,8 +60,9 @@ type Options struct {
 type Outcome string
 
 const (
-	Applied  Outcome = "applied"
-	Rejected Outcome = "rejected"
+	Applied   Outcome = "applied"   // the drainer's apply succeeded
+	Confirmed Outcome = "confirmed" // seen on another region's reader
+	Rejected  Outcome = "rejected"  // can never apply: dead-letter stream
 )
 
 // Entry is one write in the queue.

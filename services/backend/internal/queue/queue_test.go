@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"hyundai-poc.com/backend/queue"
+	"hyundai-poc.com/backend/internal/queue"
 	"hyundai-poc.com/redisserver"
 )
 
@@ -118,7 +118,7 @@ func run(t *testing.T, q *queue.Queue, apply queue.ApplyFunc) context.CancelFunc
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = q.Run(ctx, apply) }()
+	go func() { defer close(done); _ = q.Run(ctx, nil, apply) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return cancel
 }
@@ -423,5 +423,36 @@ func TestStatsOldest(t *testing.T) {
 	}
 	if st.Depth != 1 || st.Oldest < 30*time.Millisecond {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// Entries the confirm step finds safe leave without an apply.
+func TestConfirmedEntriesLeaveWithoutApply(t *testing.T) {
+	q := open(t, "a", nil)
+	ctx := context.Background()
+	for _, k := range []string{"replicated", "lost"} {
+		if _, _, err := q.Add(ctx, queue.Entry{Key: k, Body: []byte("b")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := newStore()
+	c, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = q.Run(c, func(_ context.Context, es []queue.Entry) (map[string]bool, error) {
+			out := map[string]bool{}
+			for _, e := range es {
+				if e.Key == "replicated" {
+					out[e.ID] = true
+				}
+			}
+			return out, nil
+		}, st.apply)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	eventually(t, "an empty queue", func() bool { return depth(t, q) == 0 })
+	if st.has("replicated") || !st.has("lost") {
+		t.Fatalf("applied %v: want only the entry that was not confirmed", st.order)
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// ConfirmFunc returns the IDs of entries whose write is already safe.
+type ConfirmFunc func(ctx context.Context, es []Entry) (map[string]bool, error)
+
 const (
 	batch   = 64
 	maxHeld = 1024
@@ -18,7 +21,11 @@ const (
 // for ClaimIdle, and applies them oldest first. An entry leaves the queue
 // only when apply succeeds (or rejects it for good); a failed apply backs
 // off and retries from the oldest entry again, so order is kept.
-func (q *Queue) Run(ctx context.Context, apply ApplyFunc) error {
+//
+// confirm, when set, is asked first which held entries are already safe
+// (their write is on another region's reader); those are removed without
+// an apply. Journaled writes normally leave the queue that way.
+func (q *Queue) Run(ctx context.Context, confirm ConfirmFunc, apply ApplyFunc) error {
 	backoff := q.opts.Poll / 4
 	lastClaim := time.Time{}
 	for ctx.Err() == nil {
@@ -37,7 +44,7 @@ func (q *Queue) Run(ctx context.Context, apply ApplyFunc) error {
 			backoff = min(backoff*2, q.opts.MaxBackoff)
 			continue
 		}
-		wait, failed := q.process(ctx, entries, apply)
+		wait, failed := q.process(ctx, entries, confirm, apply)
 		switch {
 		case failed:
 			q.sleep(ctx, backoff)
@@ -133,15 +140,31 @@ func flatten(streams []redis.XStream) []redis.XMessage {
 // process applies entries in order. It returns how long to wait before the
 // next round (an entry too young, or one not yet done) and whether an
 // apply failed, which stops the round so nothing overtakes the oldest.
-func (q *Queue) process(ctx context.Context, msgs []redis.XMessage, apply ApplyFunc) (time.Duration, bool) {
+func (q *Queue) process(ctx context.Context, msgs []redis.XMessage, confirm ConfirmFunc, apply ApplyFunc) (time.Duration, bool) {
 	var wait time.Duration
+	entries := make([]Entry, 0, len(msgs))
 	for _, m := range msgs {
 		e, ok := decode(m)
 		if !ok {
-			// Deleted while we held it (its request saw it replicated).
+			// Deleted while we held it (another backend removed it).
 			cctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
 			_ = q.rdb.XAck(cctx, q.stream, q.group, m.ID).Err()
 			cancel()
+			continue
+		}
+		entries = append(entries, e)
+	}
+	var safe map[string]bool
+	if confirm != nil && len(entries) > 0 {
+		// A failed check only means nothing is known safe yet.
+		safe, _ = confirm(ctx, entries)
+	}
+	for _, e := range entries {
+		if safe[e.ID] {
+			if err := q.Remove(ctx, e); err != nil {
+				return 0, true
+			}
+			q.done(e, Confirmed)
 			continue
 		}
 		if young := q.opts.MinAge - time.Since(e.EnqueuedAt); young > 0 {
