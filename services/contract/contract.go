@@ -20,6 +20,12 @@ const (
 	HeaderIdempotentReplayed = "Idempotent-Replayed"
 	// HeaderRequestID carries the request id through both services.
 	HeaderRequestID = "X-Request-Id"
+	// HeaderReadRegion names another region whose reader answered a read
+	// that neither of this region's nodes could.
+	HeaderReadRegion = "X-Read-Region"
+	// HeaderAge is the standard Age header: on an answer from the
+	// catalogue's in-memory copy, how old the copy is, in seconds.
+	HeaderAge = "Age"
 )
 
 // ReadSource says which database node answered a read.
@@ -29,4 +35,7 @@ type ReadSource string
 const (
 	FromReader ReadSource = "reader"
 	FromWriter ReadSource = "writer"
+	// FromCache is the catalogue's last-known-good copy in memory, served
+	// when no database answers; HeaderAge says how old it is.
+	FromCache ReadSource = "cache"
 )

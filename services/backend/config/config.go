@@ -57,7 +57,32 @@ type Config struct {
 	DBQueryTimeout    time.Duration
 	DBConnMaxLifetime time.Duration // bounds how long a pool can ignore DNS
 	ShutdownTimeout   time.Duration
+
+	// WriteHold is how long a lead waits for a writable writer before it
+	// is answered 202 from the region's queue. At most 2 s: CloudFront and
+	// the ALB end a held request long before a failover does.
+	WriteHold time.Duration
+	// QueueAddr is host:port of the region's write queue (redis-server or
+	// MemoryDB); empty runs without one, writes then wait for the writer.
+	QueueAddr     string
+	QueueUser     string
+	QueuePassword string
+	QueueTLS      bool // MemoryDB requires TLS
+	QueueCluster  bool // MemoryDB speaks the cluster protocol
+	// RemoteReaders are other regions' reader endpoints, tried when the
+	// local nodes cannot answer a read by id, and used to confirm that a
+	// journaled write has left the writer's region.
+	RemoteReaders []RemoteReader
 }
+
+// RemoteReader is one entry of REMOTE_READERS.
+type RemoteReader struct {
+	Region string
+	Addr   string
+}
+
+// MaxWriteHold bounds WRITE_HOLD.
+const MaxWriteHold = 2 * time.Second
 
 // Names of the variables. OTEL_* are read by the telemetry package through
 // the OpenTelemetry conventions and listed here for completeness.
@@ -85,6 +110,13 @@ const (
 	envWriteRateLimit    = "WRITE_RATE_LIMIT"
 	envWriteRateBurst    = "WRITE_RATE_BURST"
 	envHealthCheckToken  = "HEALTH_CHECK_TOKEN"
+	envWriteHold         = "WRITE_HOLD"
+	envQueueAddr         = "QUEUE_ADDR"
+	envQueueUser         = "QUEUE_USER"
+	envQueuePassword     = "QUEUE_PASSWORD"
+	envQueueTLS          = "QUEUE_TLS"
+	envQueueCluster      = "QUEUE_CLUSTER"
+	envRemoteReaders     = "REMOTE_READERS"
 )
 
 // OTelEnvNames are the OpenTelemetry variables the backend honours.
@@ -101,6 +133,7 @@ func EnvNames() []string {
 		envDBPassword, envDBPasswordSecret, envDBResolver, envLogLevel, envMonitorInterval, envConsistencyWait,
 		envMaxReaderLag, envDBConnectTimeout, envDBQueryTimeout, envDBConnMaxLifetime, envShutdownTimeout,
 		envTokenKey, envTrustedProxies, envWriteRateLimit, envWriteRateBurst, envHealthCheckToken,
+		envWriteHold, envQueueAddr, envQueueUser, envQueuePassword, envQueueTLS, envQueueCluster, envRemoteReaders,
 	}
 	return append(names, OTelEnvNames...)
 }
@@ -135,6 +168,19 @@ func Parse(getenv func(string) string) (Config, error) {
 		DBQueryTimeout:    p.duration(envDBQueryTimeout, 5*time.Second),
 		DBConnMaxLifetime: p.duration(envDBConnMaxLifetime, 30*time.Second),
 		ShutdownTimeout:   p.duration(envShutdownTimeout, 10*time.Second),
+
+		// 1 s: well above a normal write from the region farthest from the
+		// writer (docs/lab.md), well below what CloudFront and the ALB hold.
+		WriteHold:     p.duration(envWriteHold, time.Second),
+		QueueAddr:     p.optionalHost(envQueueAddr),
+		QueueUser:     p.str(envQueueUser, ""),
+		QueuePassword: getenv(envQueuePassword),
+		QueueTLS:      p.boolean(envQueueTLS),
+		QueueCluster:  p.boolean(envQueueCluster),
+		RemoteReaders: p.remoteReaders(envRemoteReaders),
+	}
+	if c.WriteHold > MaxWriteHold {
+		p.fail(envWriteHold, "%s is longer than %s: CloudFront and the ALB would end the request first", c.WriteHold, MaxWriteHold)
 	}
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)
@@ -180,7 +226,17 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("monitor_interval", c.MonitorInterval), slog.Duration("consistency_wait", c.ConsistencyWait),
 		slog.Duration("max_reader_lag", c.MaxReaderLag), slog.Duration("db_connect_timeout", c.DBConnectTimeout),
 		slog.Duration("db_query_timeout", c.DBQueryTimeout), slog.Duration("db_conn_max_lifetime", c.DBConnMaxLifetime),
+		slog.Duration("write_hold", c.WriteHold), slog.String("queue_addr", c.QueueAddr), slog.String("queue_user", c.QueueUser),
+		slog.String("queue_password", secret(c.QueuePassword)), slog.Bool("queue_tls", c.QueueTLS), slog.Bool("queue_cluster", c.QueueCluster),
+		slog.Any("remote_readers", c.RemoteReaders),
 	)
+}
+
+func secret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(set)"
 }
 
 type parser struct {
@@ -323,4 +379,55 @@ func (p *parser) duration(name string, def time.Duration) time.Duration {
 		return 0
 	}
 	return d
+}
+
+func (p *parser) optionalHost(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return ""
+	}
+	h, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || h == "" || perr != nil || n < 1 || n > 65535 {
+		p.fail(name, "%q is not host:port", v)
+		return ""
+	}
+	return v
+}
+
+func (p *parser) boolean(name string) bool {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, "%q is not true or false", v)
+	}
+	return b
+}
+
+// remoteReaders parses "region=host:port,region=host:port".
+func (p *parser) remoteReaders(name string) []RemoteReader {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return nil
+	}
+	var out []RemoteReader
+	seen := map[string]bool{}
+	for _, item := range strings.Split(v, ",") {
+		region, addr, ok := strings.Cut(strings.TrimSpace(item), "=")
+		h, port, err := net.SplitHostPort(addr)
+		n, perr := strconv.Atoi(port)
+		if !ok || region == "" || err != nil || h == "" || perr != nil || n < 1 || n > 65535 {
+			p.fail(name, "%q is not region=host:port", item)
+			return nil
+		}
+		if seen[region] {
+			p.fail(name, "%s appears twice", region)
+			return nil
+		}
+		seen[region] = true
+		out = append(out, RemoteReader{Region: region, Addr: addr})
+	}
+	return out
 }

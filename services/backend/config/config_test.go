@@ -36,6 +36,11 @@ func TestParseErrorsNameEachVariable(t *testing.T) {
 		{"bad resolver", map[string]string{"REGION": "us-east-1", "DB_RESOLVER": "10.0.0.2"}, []string{"DB_RESOLVER:"}},
 		{"bad host", map[string]string{"REGION": "us-east-1", "DB_WRITER_HOST": "mysql://x"}, []string{"DB_WRITER_HOST:"}},
 		{"bad host port", map[string]string{"REGION": "us-east-1", "DB_READER_HOST": "x:99999"}, []string{"DB_READER_HOST:"}},
+		{"hold too long", map[string]string{"REGION": "us-east-1", "WRITE_HOLD": "5s"}, []string{"WRITE_HOLD:"}},
+		{"queue without port", map[string]string{"REGION": "us-east-1", "QUEUE_ADDR": "queue.example"}, []string{"QUEUE_ADDR:"}},
+		{"queue tls", map[string]string{"REGION": "us-east-1", "QUEUE_TLS": "maybe"}, []string{"QUEUE_TLS:"}},
+		{"remote readers", map[string]string{"REGION": "us-east-1", "REMOTE_READERS": "us-west-2=reader:3306,seoul"}, []string{"REMOTE_READERS:"}},
+		{"remote twice", map[string]string{"REGION": "us-east-1", "REMOTE_READERS": "a=h:1,a=h:2"}, []string{"REMOTE_READERS:"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,9 +61,30 @@ func TestParseErrorsNameEachVariable(t *testing.T) {
 	}
 }
 
+func TestQueueAndRemoteReaders(t *testing.T) {
+	t.Parallel()
+	c, err := Parse(env(map[string]string{"REGION": "us-east-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WriteHold != time.Second || c.WriteHold > MaxWriteHold || c.QueueAddr != "" || c.RemoteReaders != nil {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = Parse(env(map[string]string{"REGION": "us-east-1", "WRITE_HOLD": "1500ms", "QUEUE_ADDR": "q.example:6379", "QUEUE_TLS": "true",
+		"QUEUE_CLUSTER": "true", "REMOTE_READERS": "us-west-2=reader.us-west-2:3306, ap-northeast-2=10.2.0.5:3306"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RemoteReader{{"us-west-2", "reader.us-west-2:3306"}, {"ap-northeast-2", "10.2.0.5:3306"}}
+	if c.WriteHold != 1500*time.Millisecond || c.QueueAddr != "q.example:6379" || !c.QueueTLS || !c.QueueCluster || len(c.RemoteReaders) != 2 ||
+		c.RemoteReaders[0] != want[0] || c.RemoteReaders[1] != want[1] {
+		t.Fatalf("parsed: %+v", c)
+	}
+}
+
 func TestPasswordNeverLogged(t *testing.T) {
 	t.Parallel()
-	c, err := Parse(env(map[string]string{"REGION": "us-east-1", "DB_PASSWORD": "hunter2-secret"}))
+	c, err := Parse(env(map[string]string{"REGION": "us-east-1", "DB_PASSWORD": "hunter2-secret", "QUEUE_PASSWORD": "hunter2-queue"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,6 +84,7 @@ type Intake struct {
 
 	mu      sync.Mutex
 	written map[string]time.Time // entry id -> when this drainer wrote it
+	state   QueueState
 }
 
 // New makes an Intake.
@@ -289,4 +290,50 @@ func (in *Intake) apply(ctx context.Context, e queue.Entry) error {
 	in.written[e.ID] = time.Now()
 	in.mu.Unlock()
 	return queue.ErrNotYet
+}
+
+// QueueState is the queue's last known state, for metrics, /api/region
+// and the status page.
+type QueueState struct {
+	Configured bool          `json:"configured"`
+	Up         bool          `json:"up"`
+	Depth      int64         `json:"depth"`
+	Oldest     time.Duration `json:"-"`
+	OldestMS   int64         `json:"oldest_ms"`
+	CheckedAt  time.Time     `json:"checked_at"`
+	Error      string        `json:"error,omitempty"`
+}
+
+// Watch reads the queue's state every interval until ctx ends, and hands
+// each reading to report (metrics).
+func (in *Intake) Watch(ctx context.Context, interval time.Duration, report func(QueueState)) {
+	for {
+		st := QueueState{Configured: in.opts.Queue != nil, CheckedAt: time.Now().UTC()}
+		if in.opts.Queue != nil {
+			s, err := in.opts.Queue.Stats(ctx)
+			if err != nil {
+				st.Error = err.Error()
+			} else {
+				st.Up, st.Depth, st.Oldest, st.OldestMS = true, s.Depth, s.Oldest, s.Oldest.Milliseconds()
+			}
+		}
+		in.mu.Lock()
+		in.state = st
+		in.mu.Unlock()
+		if report != nil {
+			report(st)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// State is the last reading of Watch.
+func (in *Intake) State() QueueState {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.state
 }
