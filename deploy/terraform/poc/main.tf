@@ -110,10 +110,15 @@ module "service" {
   domain_name            = var.domain_name
   images                 = module.registry[each.key].repository_urls
   image_tag              = var.image_tag
-  region_endpoints       = local.region_endpoints
-  log_retention_days     = var.log_retention_days
-  tasks                  = var.tasks
-  frontend_spot_weight   = var.frontend_spot_weight
+  queue = {
+    user               = module.queue.user_names[each.key]
+    addr_parameter     = module.queue.addr_parameter_names[each.key]
+    password_parameter = module.queue.password_parameter_names[each.key]
+  }
+  region_endpoints     = local.region_endpoints
+  log_retention_days   = var.log_retention_days
+  tasks                = var.tasks
+  frontend_spot_weight = var.frontend_spot_weight
 
   database = {
     writer_host = module.database.global_writer_endpoint

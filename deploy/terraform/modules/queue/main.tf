@@ -5,7 +5,9 @@
 # in as its own user through an ACL that allows nothing else.
 
 locals {
-  prefix = { for r in keys(var.regions) : r => "${var.name}-${r}-queue" }
+  prefix               = { for r in keys(var.regions) : r => "${var.name}-${r}-queue" }
+  addr_parameter       = "/${var.name}/queue/addr"
+  credential_parameter = "/${var.name}/queue/password"
 }
 
 resource "aws_security_group" "this" {
@@ -51,6 +53,28 @@ resource "aws_memorydb_user" "backend" {
     type      = "password"
     passwords = [var.password]
   }
+}
+
+# The backend gets the cluster's address and its password from these
+# parameters (QUEUE_ADDR, QUEUE_PASSWORD), which ECS reads at task start.
+resource "aws_ssm_parameter" "addr" {
+  for_each = var.regions
+
+  region      = each.key
+  name        = local.addr_parameter
+  description = "host:port of the write queue in ${each.key} (QUEUE_ADDR)"
+  type        = "String"
+  value       = "${aws_memorydb_cluster.this[each.key].cluster_endpoint[0].address}:${aws_memorydb_cluster.this[each.key].port}"
+}
+
+resource "aws_ssm_parameter" "password" {
+  for_each = var.regions
+
+  region      = each.key
+  name        = local.credential_parameter
+  description = "Password of the backend's MemoryDB user in ${each.key} (QUEUE_PASSWORD)"
+  type        = "SecureString"
+  value       = var.password
 }
 
 resource "aws_memorydb_acl" "this" {

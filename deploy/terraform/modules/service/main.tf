@@ -33,11 +33,16 @@ locals {
     TRUSTED_PROXIES  = var.trusted_proxies
     WRITE_RATE_LIMIT = "600"
     WRITE_RATE_BURST = "100"
+    QUEUE_USER       = var.queue.user
+    QUEUE_TLS        = "true"
+    QUEUE_CLUSTER    = "true"
   }
   backend_secrets = {
     DB_PASSWORD           = "${var.database.secret_arn}:password::"
     CONSISTENCY_TOKEN_KEY = "${var.database.secret_arn}:token_key::"
     HEALTH_CHECK_TOKEN    = "${var.database.secret_arn}:health_check_token::"
+    QUEUE_ADDR            = var.queue.addr_parameter
+    QUEUE_PASSWORD        = var.queue.password_parameter
   }
   frontend_environment = {
     REGION           = var.region
@@ -328,6 +333,19 @@ data "aws_iam_policy_document" "read_db_secret" {
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [var.database.secret_arn]
   }
+}
+
+data "aws_iam_policy_document" "read_queue_parameters" {
+  statement {
+    actions   = ["ssm:GetParameters"]
+    resources = [for p in [var.queue.addr_parameter, var.queue.password_parameter] : "arn:aws:ssm:${var.region}:*:parameter${p}"]
+  }
+}
+
+resource "aws_iam_role_policy" "read_queue_parameters" {
+  name   = "read-queue-parameters"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.read_queue_parameters.json
 }
 
 resource "aws_iam_role_policy" "read_db_secret" {

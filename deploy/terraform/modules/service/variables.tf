@@ -86,6 +86,15 @@ variable "database" {
   })
 }
 
+variable "queue" {
+  description = "How the backend reaches the region's write queue (MemoryDB): its user, and the names of the SSM parameters (in this region) holding the cluster's address and the password."
+  type = object({
+    user               = string
+    addr_parameter     = string
+    password_parameter = string
+  })
+}
+
 variable "trusted_proxies" {
   description = "CIDRs whose X-Forwarded-For and X-Forwarded-Proto the services believe: the VPC range that holds the ALB's subnets (TRUSTED_PROXIES)."
   type        = string
