@@ -26,10 +26,12 @@ require (
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/common v0.66.1 // indirect
 	github.com/prometheus/procfs v0.23.0 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	golang.org/x/mod v0.42.0 // indirect
@@ -61,6 +63,7 @@ replace (
 	hyundai-poc.com/lab => ../deploy/lab
 	hyundai-poc.com/loadtest => ../loadtest
 	hyundai-poc.com/migrations => ../migrations
+	hyundai-poc.com/redisserver => ../redisserver
 	hyundai-poc.com/reporoot => ../reporoot
 	hyundai-poc.com/tracing => ../services/tracing
 )

@@ -88,9 +88,19 @@ type Lead struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
+// Lead statuses: a lead answered 201 (or read back 200) is on the writer;
+// one answered 202 waits in its region's queue and is written as soon as
+// a writer takes it (GET /api/leads/{id} answers 202 until then).
+const (
+	LeadConfirmed = "confirmed"
+	LeadPending   = "pending"
+)
+
 // LeadAnswer is the answer to POST /api/leads and GET /api/leads/{id}.
+// Status is LeadConfirmed or LeadPending.
 type LeadAnswer struct {
-	Lead Lead `json:"lead"`
+	Status string `json:"status"`
+	Lead   Lead   `json:"lead"`
 }
 
 // HealthCheck records which writer took a region's health-check write.
@@ -128,6 +138,21 @@ type RegionStatus struct {
 	WriterRegion     string     `json:"writer_region"`
 	ReplicationLagMS *int64     `json:"replication_lag_ms"`
 	ReadSource       ReadSource `json:"read_source"`
+	// Queue is the region's write queue; absent when the backend has none.
+	Queue *QueueStatus `json:"queue,omitempty"`
+	// CatalogAgeMS is the age of the catalogue's in-memory copy, null
+	// before the first load.
+	CatalogAgeMS *int64 `json:"catalog_age_ms,omitempty"`
+}
+
+// QueueStatus is the region's write queue as the backend last saw it:
+// leads journaled and not yet seen in another region, and pending leads.
+type QueueStatus struct {
+	Up        bool      `json:"up"`
+	Depth     int64     `json:"depth"`
+	OldestMS  int64     `json:"oldest_ms"`
+	CheckedAt time.Time `json:"checked_at"`
+	Error     string    `json:"error,omitempty"`
 }
 
 // Readiness is the answer to GET /readyz: 200 with Status "ready" while

@@ -44,6 +44,9 @@ type InProcessOptions struct {
 	// Log receives the backend's log; by default it is discarded, or
 	// written to stderr from warnings up under -v.
 	Log *slog.Logger
+	// Writes is the lead intake: WRITE_HOLD and the region's queue (none
+	// by default).
+	Writes backend.Writes
 }
 
 // NewServer migrates a fresh database (unless DBName is given) and serves
@@ -95,7 +98,7 @@ func NewServer(t testing.TB, o InProcessOptions) *Server {
 	if o.Tune != nil {
 		o.Tune(&opts)
 	}
-	b, err := backend.New(opts, log)
+	b, err := backend.New(opts, o.Writes, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"hyundai-poc.com/backend/config"
 	"hyundai-poc.com/backend/internal/backend"
 	"hyundai-poc.com/backend/internal/datapath"
+	"hyundai-poc.com/backend/internal/queue"
 	"hyundai-poc.com/backend/internal/ratelimit"
 	"hyundai-poc.com/backend/internal/secretstore"
 	"hyundai-poc.com/dnsresolver"
@@ -100,8 +101,9 @@ func run(cfg config.Config, log *slog.Logger) error {
 		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Credentials: creds, Resolver: cfg.DBResolver,
 		ConnectTimeout: cfg.DBConnectTimeout, QueryTimeout: cfg.DBQueryTimeout, ConnMaxLifetime: cfg.DBConnMaxLifetime,
 		MonitorInterval: cfg.MonitorInterval, ConsistencyWait: cfg.ConsistencyWait, MaxReaderLag: cfg.MaxReaderLag,
-		TokenKey: []byte(cfg.TokenKey),
-	}, log)
+		TokenKey:      []byte(cfg.TokenKey),
+		RemoteReaders: remoteReaders(cfg.RemoteReaders),
+	}, writes(cfg), log)
 	if err != nil {
 		return err
 	}
@@ -147,6 +149,25 @@ func run(cfg config.Config, log *slog.Logger) error {
 		}
 		return nil
 	}
+}
+
+func remoteReaders(rs []config.RemoteReader) []datapath.RemoteReader {
+	out := make([]datapath.RemoteReader, len(rs))
+	for i, r := range rs {
+		out[i] = datapath.RemoteReader{Region: r.Region, Addr: r.Addr}
+	}
+	return out
+}
+
+// writes is the lead intake's part of the configuration: the hold and,
+// when QUEUE_ADDR is set, the region's write queue.
+func writes(cfg config.Config) backend.Writes {
+	w := backend.Writes{Hold: cfg.WriteHold}
+	if cfg.QueueAddr != "" {
+		w.Queue = &queue.Options{Addr: cfg.QueueAddr, Username: cfg.QueueUser, Password: cfg.QueuePassword,
+			TLS: cfg.QueueTLS, Cluster: cfg.QueueCluster}
+	}
+	return w
 }
 
 // migrate applies the embedded migrations through the writer endpoint,

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"hyundai-poc.com/backend/internal/datapath"
+	"hyundai-poc.com/backend/internal/intake"
 	"hyundai-poc.com/backend/internal/marketing"
 	"hyundai-poc.com/backend/internal/ratelimit"
 	"hyundai-poc.com/backend/internal/telemetry"
@@ -34,6 +36,12 @@ type Server struct {
 	DB      DataPath
 	Log     *slog.Logger
 	Metrics *telemetry.Metrics
+	// Intake takes leads in: journal, write hold, 202 from the queue. Nil:
+	// leads go to the store alone.
+	Intake *intake.Intake
+	// CatalogAge is the age of the catalogue's in-memory copy, sent as Age
+	// on answers the copy served.
+	CatalogAge func() time.Duration
 	// RequestTimeout bounds a request; writes may spend most of it waiting
 	// for a writer during a failover.
 	RequestTimeout time.Duration
@@ -64,6 +72,9 @@ func (s *Server) Handler() http.Handler {
 		s.MaxInflightWrites = 256
 	}
 	s.writeSlots = make(chan struct{}, s.MaxInflightWrites)
+	if s.Intake == nil {
+		s.Intake = intake.New(intake.Options{Writer: s.Store})
+	}
 
 	r := chi.NewRouter()
 	r.Use(requestID, s.regionHeader, s.trace, s.observe, s.recover)
@@ -120,8 +131,29 @@ func (s *Server) region(w http.ResponseWriter, r *http.Request) {
 	st := s.DB.Status()
 	lag := st.Lag.Milliseconds()
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, contract.RegionStatus{
+	answer := contract.RegionStatus{
 		Region: s.Region, Writer: nodeOut(st.Writer), Reader: nodeOut(st.Reader), WriterRegion: st.Writer.Region,
 		ReplicationLagMS: &lag, ReadSource: st.ReadSource,
-	})
+	}
+	if q := s.Intake.State(); q.Configured {
+		answer.Queue = &contract.QueueStatus{Up: q.Up, Depth: q.Depth, OldestMS: q.OldestMS, CheckedAt: q.CheckedAt, Error: q.Error}
+	}
+	if s.CatalogAge != nil {
+		if age := s.CatalogAge(); age > 0 {
+			ms := age.Milliseconds()
+			answer.CatalogAgeMS = &ms
+		}
+	}
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// readSource sets X-Read-Source, and Age when the catalogue's copy answered.
+func (s *Server) readSource(w http.ResponseWriter, src contract.ReadSource) {
+	if src == "" {
+		return
+	}
+	w.Header().Set(contract.HeaderReadSource, string(src))
+	if src == contract.FromCache && s.CatalogAge != nil {
+		w.Header().Set(contract.HeaderAge, strconv.Itoa(int(s.CatalogAge().Seconds())))
+	}
 }

@@ -40,7 +40,7 @@ func (s *Server) listVehicles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vs, src, err := s.Store.Vehicles(r.Context())
-	w.Header().Set(contract.HeaderReadSource, string(src))
+	s.readSource(w, src)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -64,7 +64,7 @@ func (s *Server) getVehicle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, src, err := s.Store.Vehicle(r.Context(), id)
-	w.Header().Set(contract.HeaderReadSource, string(src))
+	s.readSource(w, src)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -79,7 +79,7 @@ func (s *Server) campaigns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cs, src, err := s.Store.Campaigns(r.Context(), market)
-	w.Header().Set(contract.HeaderReadSource, string(src))
+	s.readSource(w, src)
 	if err != nil {
 		s.fail(w, r, err)
 		return

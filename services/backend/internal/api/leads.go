@@ -1,11 +1,13 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"hyundai-poc.com/backend/internal/intake"
 	"hyundai-poc.com/backend/internal/marketing"
 	"hyundai-poc.com/contract"
 )
@@ -82,14 +84,24 @@ func (s *Server) createLead(w http.ResponseWriter, r *http.Request) {
 	lead.ID = marketing.NewLeadID()
 	lead.IdempotencyKey = key
 	lead.CreatedAt = s.Now().UTC()
-	stored, replayed, token, err := s.Store.CreateLead(r.Context(), lead)
+	res, err := s.Intake.Create(r.Context(), lead)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	acknowledged(w, token, replayed)
-	w.Header().Set("Location", "/api/leads/"+stored.ID)
-	writeJSON(w, http.StatusCreated, contract.LeadAnswer{Lead: leadOut(stored)})
+	w.Header().Set("Location", "/api/leads/"+res.Lead.ID)
+	if res.Status == intake.Pending {
+		// In the region's queue: acknowledged, written when a writer takes
+		// it. The client can follow Location until it answers 200.
+		if res.Replayed {
+			w.Header().Set(contract.HeaderIdempotentReplayed, "true")
+		}
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusAccepted, contract.LeadAnswer{Status: contract.LeadPending, Lead: leadOut(res.Lead)})
+		return
+	}
+	acknowledged(w, res.Token, res.Replayed)
+	writeJSON(w, http.StatusCreated, contract.LeadAnswer{Status: contract.LeadConfirmed, Lead: leadOut(res.Lead)})
 }
 
 // acknowledged sets the headers of a successful write: the token that lets
@@ -107,16 +119,29 @@ func (s *Server) getLead(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, marketing.Errorf(marketing.ENotFound, "no such lead"))
 		return
 	}
+	w.Header().Set("Cache-Control", "private, no-store")
 	lead, src, err := s.Store.Lead(r.Context(), id, strings.TrimSpace(r.Header.Get(contract.HeaderConsistencyToken)))
-	if src != "" {
-		w.Header().Set(contract.HeaderReadSource, string(src))
-	}
 	if err != nil {
+		var me *marketing.Error
+		notFound := errors.As(err, &me) && me.Code == marketing.ENotFound
+		// Not in any database it could reach: the region's queue may hold
+		// it, acknowledged and not yet written.
+		if notFound || r.Context().Err() == nil {
+			if pending, ok, qerr := s.Intake.Pending(r.Context(), id); qerr == nil && ok {
+				w.Header().Set("Retry-After", "1")
+				writeJSON(w, http.StatusAccepted, contract.LeadAnswer{Status: contract.LeadPending, Lead: leadOut(pending)})
+				return
+			}
+		}
+		s.readSource(w, src)
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "private, no-store")
-	writeJSON(w, http.StatusOK, contract.LeadAnswer{Lead: leadOut(lead)})
+	s.readSource(w, src)
+	if lead.ReadRegion != "" {
+		w.Header().Set(contract.HeaderReadRegion, lead.ReadRegion)
+	}
+	writeJSON(w, http.StatusOK, contract.LeadAnswer{Status: contract.LeadConfirmed, Lead: leadOut(lead)})
 }
 
 func (s *Server) createHealthCheck(w http.ResponseWriter, r *http.Request) {

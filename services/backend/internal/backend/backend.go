@@ -1,30 +1,54 @@
 // Package backend wires the backend's parts together, once, for both the
 // command and the in-process test harness: metrics, the data path, the
-// store over it and the API in front.
+// store over it, the catalogue's copy, the lead intake with the region's
+// write queue, and the API in front.
 package backend
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
 	"hyundai-poc.com/backend/internal/api"
+	"hyundai-poc.com/backend/internal/catalogcache"
 	"hyundai-poc.com/backend/internal/datapath"
+	"hyundai-poc.com/backend/internal/intake"
+	"hyundai-poc.com/backend/internal/queue"
 	"hyundai-poc.com/backend/internal/store"
 	"hyundai-poc.com/backend/internal/telemetry"
 )
+
+// Writes configure how leads are taken in.
+type Writes struct {
+	// Hold is WRITE_HOLD: how long a lead waits for the writer before it is
+	// answered 202 from the queue. 1 s when zero.
+	Hold time.Duration
+	// Queue is the region's write queue; nil runs without one (a lead then
+	// waits for the writer as any write does).
+	Queue *queue.Options
+}
 
 // Backend is one region's backend, wired.
 type Backend struct {
 	Databases *datapath.Databases
 	API       *api.Server
 	Metrics   *telemetry.Metrics
+	Intake    *intake.Intake
+	Catalog   *catalogcache.Store
+
+	queue        *queue.Queue
+	queueMetrics *telemetry.QueueMetrics
 }
 
 // New wires a backend for the region of db. It does not wait for a
-// database: Run starts the data path's monitor.
-func New(db datapath.Options, log *slog.Logger) (*Backend, error) {
+// database or the queue: Run starts the monitor, the drainer and the
+// catalogue's copy.
+func New(db datapath.Options, w Writes, log *slog.Logger) (*Backend, error) {
 	metrics := telemetry.New()
 	db.Observer = metrics
 	if db.Log == nil {
@@ -35,16 +59,58 @@ func New(db datapath.Options, log *slog.Logger) (*Backend, error) {
 		return nil, fmt.Errorf("data path: %w", err)
 	}
 	metrics.WatchPools(map[string]func() sql.DBStats{"writer": dbs.WriterStats, "reader": dbs.ReaderStats})
-	return &Backend{
-		Databases: dbs,
-		Metrics:   metrics,
-		API: &api.Server{Region: db.Region, Store: store.New(dbs, db.Region), DB: dbs,
-			Log: log.With("component", "api"), Metrics: metrics},
-	}, nil
+	st := store.New(dbs, db.Region)
+	catalog := catalogcache.New(st, []string{"US", "KR"})
+	if w.Hold <= 0 {
+		w.Hold = time.Second
+	}
+	b := &Backend{Databases: dbs, Metrics: metrics, Catalog: catalog, queueMetrics: metrics.Queue()}
+	iopts := intake.Options{Writer: st, Confirmer: st, Hold: w.Hold, Log: log.With("component", "intake"), Observer: b.queueMetrics}
+	if w.Queue != nil {
+		qo := *w.Queue
+		if qo.Consumer == "" {
+			qo.Consumer = consumerName(db.Region)
+		}
+		// A journal entry is left to its own request for the hold and a
+		// query's length; after that the drainer may take it.
+		if qo.MinAge == 0 {
+			qo.MinAge = w.Hold + db.QueryTimeout
+		}
+		q, err := queue.Open(qo)
+		if err != nil {
+			dbs.Close()
+			return nil, fmt.Errorf("write queue: %w", err)
+		}
+		b.queue, iopts.Queue = q, q
+	}
+	b.Intake = intake.New(iopts)
+	b.API = &api.Server{Region: db.Region, Store: catalog, DB: dbs, Intake: b.Intake, CatalogAge: catalog.Age,
+		Log: log.With("component", "api"), Metrics: metrics}
+	return b, nil
 }
 
-// Run checks the databases until ctx ends.
-func (b *Backend) Run(ctx context.Context) { b.Databases.Run(ctx) }
+// consumerName names this process in the queue's consumer group: unique,
+// and readable in XINFO.
+func consumerName(region string) string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%s/%s", region, host, hex.EncodeToString(b))
+}
 
-// Close closes the database pools.
-func (b *Backend) Close() { b.Databases.Close() }
+// Run checks the databases, keeps the catalogue's copy, watches and drains
+// the write queue, until ctx ends.
+func (b *Backend) Run(ctx context.Context) {
+	go b.Catalog.Keep(ctx, time.Minute)
+	go b.Intake.Watch(ctx, time.Second, b.queueMetrics.QueueState)
+	go func() { _ = b.Intake.Drain(ctx) }()
+	b.Databases.Run(ctx)
+}
+
+// Close closes the database pools and the queue's connections.
+func (b *Backend) Close() {
+	b.Databases.Close()
+	if b.queue != nil {
+		_ = b.queue.Close()
+	}
+}
