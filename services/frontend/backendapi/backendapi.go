@@ -74,6 +74,9 @@ type Meta struct {
 	ReadSource contract.ReadSource // contract.HeaderReadSource
 	Token      string              // contract.HeaderConsistencyToken
 	Replayed   bool                // contract.HeaderIdempotentReplayed
+	// Pending says the backend acknowledged a lead (202) that waits in its
+	// region's queue and is not on the writer yet.
+	Pending bool
 }
 
 // Campaigns lists the market's campaigns.
@@ -113,6 +116,7 @@ func (c *Client) CreateLead(ctx context.Context, idemKey string, l contract.Lead
 		h.Set(contract.HeaderIdempotencyKey, idemKey)
 	}
 	m, err := c.do(ctx, http.MethodPost, "/api/leads", nil, h, l, &out)
+	m.Pending = err == nil && out.Status == contract.LeadPending
 	return out.Lead, m, err
 }
 
@@ -125,6 +129,7 @@ func (c *Client) Lead(ctx context.Context, id, token string) (contract.Lead, Met
 		h.Set(contract.HeaderConsistencyToken, token)
 	}
 	m, err := c.do(ctx, http.MethodGet, "/api/leads/"+url.PathEscape(id), nil, h, nil, &out)
+	m.Pending = err == nil && out.Status == contract.LeadPending
 	return out.Lead, m, err
 }
 

@@ -231,7 +231,11 @@ func (s *Server) testDriveSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 type thanksView struct {
-	Lead       contract.Lead
+	Lead contract.Lead
+	// Pending: received and kept in the region's queue, not written yet.
+	// The page reloads itself (a meta refresh works with script off) until
+	// the backend confirms it.
+	Pending    bool
 	Vehicle    *contract.Vehicle
 	ReadSource string
 	ReadRegion string
@@ -254,11 +258,13 @@ func (s *Server) testDriveThanks(w http.ResponseWriter, r *http.Request) {
 		s.lookupFailed(w, r, err, "We can't find that request", "The link may be incomplete or out of date.")
 		return
 	}
-	tv := thanksView{Lead: lead, ReadSource: string(meta.ReadSource), ReadRegion: meta.Region, Consistent: token != ""}
+	tv := thanksView{Lead: lead, ReadSource: string(meta.ReadSource), ReadRegion: meta.Region, Consistent: token != "", Pending: meta.Pending}
 	if v, _, err := s.api.Vehicle(r.Context(), lead.VehicleID, lead.Market); err == nil {
 		tv.Vehicle = &v
 	}
-	s.render(w, r, http.StatusOK, "thanks", view{
-		Title: "Thank you — Hyundai", Nav: "test-drive", Market: lead.Market, Data: tv,
-	})
+	v := view{Title: "Thank you — Hyundai", Nav: "test-drive", Market: lead.Market, Data: tv}
+	if tv.Pending {
+		v.Refresh = 2
+	}
+	s.render(w, r, http.StatusOK, "thanks", v)
 }

@@ -23,7 +23,9 @@ type view struct {
 	Path        string // the current path, for the market switch
 	RequestID   string
 	Status      int
-	Data        any
+	// Refresh, when above 0, reloads the page after that many seconds.
+	Refresh int
+	Data    any
 }
 
 func (s *Server) loadTemplates() error {
