@@ -71,10 +71,11 @@ func New(db datapath.Options, w Writes, log *slog.Logger) (*Backend, error) {
 		if qo.Consumer == "" {
 			qo.Consumer = consumerName(db.Region)
 		}
-		// A journal entry is left to its own request for the hold and a
-		// query's length; after that the drainer may take it.
+		// A journal entry is left to its own request for the hold; after
+		// that the drainer may take it. A write of the request still in
+		// flight then only meets the drainer's at the key's unique index.
 		if qo.MinAge == 0 {
-			qo.MinAge = w.Hold + db.QueryTimeout
+			qo.MinAge = w.Hold + 500*time.Millisecond
 		}
 		q, err := queue.Open(qo)
 		if err != nil {
