@@ -114,6 +114,11 @@ type journalEntry struct {
 
 const kind = "lead"
 
+// applyTimeout bounds one drain write: long enough for a write to the
+// farthest writer, short enough that the drainer notices a writer coming
+// back within seconds.
+const applyTimeout = 2 * time.Second
+
 func encode(l marketing.Lead) ([]byte, error) {
 	return json.Marshal(journalEntry{Lead: l, Key: l.IdempotencyKey, RequestHash: l.RequestHash})
 }
@@ -271,7 +276,12 @@ func (in *Intake) apply(ctx context.Context, e queue.Entry) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", queue.ErrReject, err)
 	}
-	_, replayed, _, err := in.opts.Writer.CreateLead(ctx, l)
+	// Bounded, so one lead waiting for a writer does not hold the drainer
+	// for the data path's whole retry budget: the queue backs off and
+	// tries again, and writes as soon as a writer answers.
+	actx, cancel := context.WithTimeout(ctx, applyTimeout)
+	_, replayed, _, err := in.opts.Writer.CreateLead(actx, l)
+	cancel()
 	if err != nil {
 		var me *marketing.Error
 		if errors.As(err, &me) && me.Code == marketing.EConflict {
