@@ -77,6 +77,9 @@ func New(db datapath.Options, w Writes, log *slog.Logger) (*Backend, error) {
 		if qo.MinAge == 0 {
 			qo.MinAge = w.Hold + 500*time.Millisecond
 		}
+		if qo.Parallel == 0 {
+			qo.Parallel = 16
+		}
 		q, err := queue.Open(qo)
 		if err != nil {
 			dbs.Close()

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -159,6 +160,10 @@ func (q *Queue) process(ctx context.Context, msgs []redis.XMessage, confirm Conf
 		// A failed check only means nothing is known safe yet.
 		safe, _ = confirm(ctx, entries)
 	}
+	// The rest, oldest first, Parallel at a time; a failure ends the round
+	// after the writes already started, so nothing newer overtakes it by
+	// more than one group.
+	var todo []Entry
 	for _, e := range entries {
 		if safe[e.ID] {
 			if err := q.Remove(ctx, e); err != nil {
@@ -168,23 +173,45 @@ func (q *Queue) process(ctx context.Context, msgs []redis.XMessage, confirm Conf
 			continue
 		}
 		if young := q.opts.MinAge - time.Since(e.EnqueuedAt); young > 0 {
-			return min(young, q.opts.Poll), false
+			if len(todo) == 0 {
+				return min(young, q.opts.Poll), false
+			}
+			wait = min(young, q.opts.Poll)
+			break
 		}
-		err := apply(ctx, e)
-		switch {
-		case err == nil:
-			if rerr := q.Remove(ctx, e); rerr != nil {
-				return 0, true
+		todo = append(todo, e)
+	}
+	for len(todo) > 0 {
+		n := min(len(todo), q.opts.Parallel)
+		group := todo[:n]
+		todo = todo[n:]
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, e := range group {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = apply(ctx, e) }()
+		}
+		wg.Wait()
+		failed := false
+		for i, e := range group {
+			switch err := errs[i]; {
+			case err == nil:
+				if rerr := q.Remove(ctx, e); rerr != nil {
+					return 0, true
+				}
+				q.done(e, Applied)
+			case errors.Is(err, ErrNotYet):
+				wait = q.opts.Poll
+			case errors.Is(err, ErrReject):
+				if rerr := q.reject(ctx, e, err); rerr != nil {
+					return 0, true
+				}
+				q.done(e, Rejected)
+			default:
+				failed = true
 			}
-			q.done(e, Applied)
-		case errors.Is(err, ErrNotYet):
-			wait = q.opts.Poll
-		case errors.Is(err, ErrReject):
-			if rerr := q.reject(ctx, e, err); rerr != nil {
-				return 0, true
-			}
-			q.done(e, Rejected)
-		default:
+		}
+		if failed {
 			return 0, true
 		}
 	}

@@ -51,6 +51,11 @@ type Options struct {
 	// Timeout bounds each command; the queue must answer fast or be
 	// treated as down, since a request waits on it.
 	Timeout time.Duration
+	// Parallel is how many entries the drainer writes at once, in order of
+	// age: a region far from the writer pays a round trip per write, and a
+	// backlog written one at a time would drain at a few per second.
+	// 1 when zero.
+	Parallel int
 	// OnDone, when set, is told of each entry the drainer removed and how
 	// long it was queued.
 	OnDone func(e Entry, queued time.Duration, outcome Outcome)
@@ -131,6 +136,9 @@ func Open(opts Options) (*Queue, error) {
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 1
 	}
 	uo := &redis.UniversalOptions{
 		Addrs:        []string{opts.Addr},
