@@ -48,23 +48,45 @@ func (c *Databases) ReadRemote(ctx context.Context, fn ReadFunc) (string, error)
 	return c.readRemotes(ctx, "", fn)
 }
 
-// ReadElsewhere runs fn on a reader outside the writer's region: the local
-// reader when the writer is in another region, else the remote readers.
-// What such a reader has survives the loss of the writer's region, so the
-// write queue uses it to confirm that a journaled write is safe.
-func (c *Databases) ReadElsewhere(ctx context.Context, fn ReadFunc) (string, error) {
+// ReadOutside runs fn on every reader outside the writer's region: this
+// region's reader when the writer is elsewhere, and the other regions'
+// readers. It fails unless every one of them answered: a write the queue
+// drops must be on whichever of them a failover promotes. What they have
+// survives the loss of the writer's region.
+func (c *Databases) ReadOutside(ctx context.Context, fn ReadFunc) ([]string, error) {
 	c.mu.Lock()
-	writerRegion, readerRegion, readerOK := c.wstat.Region, c.rstat.Region, c.rstat.Healthy
+	writerRegion, readerRegion := c.wstat.Region, c.rstat.Region
 	c.mu.Unlock()
 	if writerRegion == "" {
-		return "", fmt.Errorf("%w: the writer's region is not known yet", ErrNoReaderElsewhere)
+		return nil, fmt.Errorf("%w: the writer's region is not known yet", ErrNoReaderElsewhere)
 	}
-	if readerOK && readerRegion != "" && readerRegion != writerRegion {
-		if err := c.readOn(ctx, contract.FromReader, fn); err == nil || errors.Is(err, errNoRows) {
-			return readerRegion, err
+	var answered []string
+	if readerRegion != writerRegion {
+		if readerRegion == "" {
+			return nil, fmt.Errorf("%w: this region's reader is not known yet", ErrNoReaderElsewhere)
 		}
+		if err := c.readOn(ctx, contract.FromReader, fn); err != nil && !errors.Is(err, errNoRows) {
+			return nil, fmt.Errorf("%w: %s: %v", ErrNoReaderElsewhere, readerRegion, err)
+		}
+		answered = append(answered, readerRegion)
 	}
-	return c.readRemotes(ctx, writerRegion, fn)
+	for _, r := range c.remotes {
+		if r.region == writerRegion || r.region == c.opts.Region {
+			continue
+		}
+		db, _ := r.pool.db()
+		qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)
+		err := fn(qctx, db)
+		cancel()
+		if err != nil && !errors.Is(err, errNoRows) {
+			return nil, fmt.Errorf("%w: %s: %v", ErrNoReaderElsewhere, r.region, err)
+		}
+		answered = append(answered, r.region)
+	}
+	if len(answered) == 0 {
+		return nil, ErrNoReaderElsewhere
+	}
+	return answered, nil
 }
 
 func (c *Databases) readRemotes(ctx context.Context, skip string, fn ReadFunc) (string, error) {

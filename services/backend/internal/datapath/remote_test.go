@@ -53,9 +53,9 @@ func TestReadsOutsideTheWritersRegion(t *testing.T) {
 	east := open(t, p, "us-east-1", p.primary.Addr(), p.primary.Addr(), remote)
 	waitWriterRegion(t, east, "us-east-1")
 	var n int
-	region, err := east.ReadElsewhere(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) })
-	if err != nil || region != "us-west-2" {
-		t.Fatalf("from us-east-1: answered by %q, %v; want us-west-2", region, err)
+	regions, err := east.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) })
+	if err != nil || len(regions) != 1 || regions[0] != "us-west-2" {
+		t.Fatalf("from us-east-1: answered by %q, %v; want us-west-2", regions, err)
 	}
 
 	// us-west-2: its own reader is outside the writer's region.
@@ -66,21 +66,29 @@ func TestReadsOutsideTheWritersRegion(t *testing.T) {
 			t.Fatal("reader never healthy")
 		}
 	}
-	region, err = west.ReadElsewhere(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) })
-	if err != nil || region != "us-west-2" {
-		t.Fatalf("from us-west-2: answered by %q, %v", region, err)
+	regions, err = west.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) })
+	if err != nil || len(regions) != 1 || regions[0] != "us-west-2" {
+		t.Fatalf("from us-west-2: answered by %q, %v", regions, err)
+	}
+
+	// A reader outside the writer's region that does not answer means
+	// nothing can be confirmed.
+	gone := open(t, p, "us-east-1", p.primary.Addr(), p.primary.Addr(), remote, datapath.RemoteReader{Region: "ap-northeast-2", Addr: closedPort(t)})
+	waitWriterRegion(t, gone, "us-east-1")
+	if _, err := gone.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) }); !errors.Is(err, datapath.ErrNoReaderElsewhere) {
+		t.Fatalf("one reader outside down: %v", err)
 	}
 
 	// Without any reader outside the writer's region there is no answer.
 	alone := open(t, p, "us-east-1", p.primary.Addr(), p.primary.Addr())
 	waitWriterRegion(t, alone, "us-east-1")
-	if _, err := alone.ReadElsewhere(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) }); !errors.Is(err, datapath.ErrNoReaderElsewhere) {
+	if _, err := alone.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) }); !errors.Is(err, datapath.ErrNoReaderElsewhere) {
 		t.Fatalf("no remote readers: %v", err)
 	}
 
 	// Both local endpoints dead: another region's reader answers.
 	dead := open(t, p, "ap-northeast-2", closedPort(t), closedPort(t), remote)
-	region, err = dead.ReadRemote(ctx, func(ctx context.Context, db *sqlx.DB) error {
+	region, err := dead.ReadRemote(ctx, func(ctx context.Context, db *sqlx.DB) error {
 		return db.GetContext(ctx, new(string), "SELECT id FROM leads WHERE id = 'none'")
 	})
 	if region != "us-west-2" || !errors.Is(err, sql.ErrNoRows) {

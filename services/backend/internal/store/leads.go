@@ -150,28 +150,37 @@ func (s *Store) Lead(ctx context.Context, id, token string) (marketing.Lead, con
 	return r.lead(), src, nil
 }
 
-// LeadsElsewhere reports which of the keys' leads a reader outside the
-// writer's region already has: those writes survive the loss of the
-// writer's region, so the write queue may drop their journal entries.
+// LeadsElsewhere reports which of the keys' leads every reader outside the
+// writer's region already has: those writes survive a failover to any of
+// them, so the write queue may drop their journal entries. When one of
+// those readers does not answer, nothing is reported.
 func (s *Store) LeadsElsewhere(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(keys) == 0 {
 		return out, nil
 	}
-	var found []string
-	_, err := s.db.ReadElsewhere(ctx, func(ctx context.Context, db *sqlx.DB) error {
+	seen := map[string]int{}
+	readers, err := s.db.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error {
 		q, args, err := sqlx.In("SELECT idempotency_key FROM leads WHERE idempotency_key IN (?)", keys)
 		if err != nil {
 			return err
 		}
-		found = found[:0]
-		return db.SelectContext(ctx, &found, q, args...)
+		var found []string
+		if err := db.SelectContext(ctx, &found, q, args...); err != nil {
+			return err
+		}
+		for _, k := range found {
+			seen[k]++
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range found {
-		out[k] = true
+	for k, n := range seen {
+		if n == len(readers) {
+			out[k] = true
+		}
 	}
 	return out, nil
 }
