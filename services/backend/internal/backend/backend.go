@@ -78,7 +78,7 @@ func New(db datapath.Options, w Writes, log *slog.Logger) (*Backend, error) {
 			qo.MinAge = w.Hold + 500*time.Millisecond
 		}
 		if qo.Parallel == 0 {
-			qo.Parallel = 16
+			qo.Parallel = 32
 		}
 		q, err := queue.Open(qo)
 		if err != nil {
