@@ -55,13 +55,15 @@ func (c *Databases) ReadRemote(ctx context.Context, fn ReadFunc) (string, error)
 // survives the loss of the writer's region.
 func (c *Databases) ReadOutside(ctx context.Context, fn ReadFunc) ([]string, error) {
 	c.mu.Lock()
-	writerRegion, readerRegion := c.wstat.Region, c.rstat.Region
+	writerRegion, readerRegion, readerUp := c.wstat.Region, c.rstat.Region, c.rstat.Healthy
 	c.mu.Unlock()
 	if writerRegion == "" {
 		return nil, fmt.Errorf("%w: the writer's region is not known yet", ErrNoReaderElsewhere)
 	}
 	var answered []string
-	if readerRegion != writerRegion {
+	// A reader the monitor finds down cannot be promoted; when it comes
+	// back it is rebuilt from the writer, so it is not waited for.
+	if readerRegion != writerRegion && readerUp {
 		if readerRegion == "" {
 			return nil, fmt.Errorf("%w: this region's reader is not known yet", ErrNoReaderElsewhere)
 		}

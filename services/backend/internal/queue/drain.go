@@ -12,10 +12,7 @@ import (
 // ConfirmFunc returns the IDs of entries whose write is already safe.
 type ConfirmFunc func(ctx context.Context, es []Entry) (map[string]bool, error)
 
-const (
-	batch   = 64
-	maxHeld = 1024
-)
+const batch = 64
 
 // Run drains the queue until ctx ends: it reads what this consumer holds
 // and new entries, takes over entries another consumer left unacknowledged
@@ -98,8 +95,14 @@ func (q *Queue) claim(ctx context.Context) error {
 // replication (ErrNotYet) never hide a newer one from the drainer.
 func (q *Queue) next(ctx context.Context) ([]redis.XMessage, error) {
 	var out []redis.XMessage
-	start := "0"
-	for len(out) < maxHeld {
+	// Held entries are read a page of MaxHeld at a time, from where the
+	// last round stopped, so a long list of entries waiting to be confirmed
+	// never hides those behind it.
+	start := q.cursor
+	if start == "" {
+		start = "0"
+	}
+	for len(out) < q.opts.MaxHeld {
 		cctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
 		held, err := q.rdb.XReadGroup(cctx, &redis.XReadGroupArgs{
 			Group: q.group, Consumer: q.opts.Consumer, Streams: []string{q.stream, start}, Count: batch, Block: -1,
@@ -111,10 +114,12 @@ func (q *Queue) next(ctx context.Context) ([]redis.XMessage, error) {
 		msgs := flatten(held)
 		out = append(out, msgs...)
 		if len(msgs) < batch {
+			start = ""
 			break
 		}
 		start = msgs[len(msgs)-1].ID
 	}
+	q.cursor = start
 	block := time.Duration(-1)
 	if len(out) == 0 {
 		block = q.opts.Poll

@@ -56,6 +56,9 @@ type Options struct {
 	// backlog written one at a time would drain at a few per second.
 	// 1 when zero.
 	Parallel int
+	// MaxHeld is how many held entries one round looks at (1024 when
+	// zero); the next round goes on from there.
+	MaxHeld int
 	// OnDone, when set, is told of each entry the drainer removed and how
 	// long it was queued.
 	OnDone func(e Entry, queued time.Duration, outcome Outcome)
@@ -110,6 +113,9 @@ type Queue struct {
 	dead   string
 	group  string
 	wake   chan struct{}
+	// cursor is where the drainer's next page of held entries starts
+	// (only Run touches it).
+	cursor string
 }
 
 // Open connects and makes sure the stream and its consumer group exist. It
@@ -139,6 +145,9 @@ func Open(opts Options) (*Queue, error) {
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 1
+	}
+	if opts.MaxHeld <= 0 {
+		opts.MaxHeld = 1024
 	}
 	uo := &redis.UniversalOptions{
 		Addrs:        []string{opts.Addr},

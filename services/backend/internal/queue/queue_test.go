@@ -456,3 +456,26 @@ func TestConfirmedEntriesLeaveWithoutApply(t *testing.T) {
 		t.Fatalf("applied %v: want only the entry that was not confirmed", st.order)
 	}
 }
+
+// More entries wait to be confirmed than one round looks at: the rounds
+// page through them, so a newer entry still gets written.
+func TestLongWaitingListDoesNotHideNewerEntries(t *testing.T) {
+	q := open(t, "a", func(o *queue.Options) { o.MaxHeld = 64 })
+	st := newStore()
+	run(t, q, func(ctx context.Context, e queue.Entry) error {
+		if err := st.apply(ctx, e); err != nil {
+			return err
+		}
+		return queue.ErrNotYet // never confirmed: every entry stays held
+	})
+	for i := range 300 {
+		if _, _, err := q.Add(context.Background(), queue.Entry{Key: fmt.Sprintf("k%03d", i), Body: []byte("b")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "every entry written", func() bool {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return len(st.rows) == 300
+	})
+}
