@@ -126,6 +126,42 @@ browser-test: ## The site's browser tests in chromium; screenshots in test-resul
 	@scripts/install-deps.sh chromium
 	go test -count=1 -v ./e2e/browser/
 
+# ---- performance (loadtest/): see docs/performance.md ----
+# Own labs start on these addresses by default, so a `make lab` in another
+# terminal is not disturbed; LOAD_FLAGS passes anything else through.
+LOAD_FLAGS ?=
+COMPARE_FLAGS ?=
+OVERHEAD_FLAGS ?=
+
+.PHONY: load-tools
+load-tools:
+	@mkdir -p bin
+	@CGO_ENABLED=0 go build -trimpath -o bin/ ./loadtest/cmd/... ./services/backend/cmd/overhead
+
+.PHONY: load
+load: load-tools ## Highest sustained rate per scenario through the lab edge, latency chart and backend RSS/CPU into test-results/lab/ (about a minute)
+	@scripts/install-deps.sh mariadb
+	@bin/load $(LOAD_FLAGS)
+
+.PHONY: soak
+soak: load-tools ## Ten minutes of mixed traffic watching the backends' memory, into test-results/lab/
+	@scripts/install-deps.sh mariadb
+	@bin/load --scenarios mixed --soak 10m --page-samples 0 $(LOAD_FLAGS)
+
+.PHONY: compare
+compare: load-tools ## Switchover then failover under traffic against ours, a naive pool and HAProxy side by side; table + JSON in test-results/lab/
+	@scripts/install-deps.sh mariadb haproxy
+	@bin/compare $(COMPARE_FLAGS)
+
+.PHONY: overhead
+overhead: load-tools ## What the backend adds over the raw query behind /api/vehicles: database/sql vs handler vs HTTP, into test-results/lab/
+	@scripts/install-deps.sh mariadb
+	@bin/overhead $(OVERHEAD_FLAGS)
+
+.PHONY: perf-report
+perf-report: ## Rewrite docs/performance.md from the newest load, soak, overhead and compare results in test-results/lab/
+	@go run ./loadtest/cmd/perfdoc
+
 .PHONY: lab-report
 lab-report: ## Rewrite docs/lab.md's results from the newest drill and latency runs in test-results/
 	@go run ./deploy/lab/cmd/labreport --doc docs/lab.md

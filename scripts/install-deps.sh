@@ -4,12 +4,13 @@
 #   redis-server                   the durable write queue's server for tests, the lab and compose
 #   chromium fonts-nanum           the browser for the frontend's browser tests, with Korean glyphs
 #   dnsutils curl jq               for scripts/test-dns.sh, verify-deployment.sh and their tests
-# Usage: scripts/install-deps.sh [mariadb] [redis] [chromium] [scripts]   (no argument: all)
+#   haproxy                        the proxy peer `make compare` runs in front of the writer candidates
+# Usage: scripts/install-deps.sh [mariadb] [redis] [chromium] [scripts] [haproxy]   (no argument: all)
 # Runs quickly and changes nothing when everything is already there.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(mariadb redis chromium scripts)
+[ ${#want[@]} -gt 0 ] || want=(mariadb redis chromium scripts haproxy)
 
 missing=()
 for w in "${want[@]}"; do
@@ -29,7 +30,9 @@ for w in "${want[@]}"; do
       command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
       command -v curl >/dev/null 2>&1 || missing+=(curl)
       command -v jq >/dev/null 2>&1 || missing+=(jq) ;;
-    *) echo "install-deps: unknown component '$w' (want mariadb, redis, chromium or scripts)" >&2; exit 2 ;;
+    haproxy)
+      { command -v haproxy || [ -x /usr/sbin/haproxy ]; } >/dev/null 2>&1 || missing+=(haproxy) ;;
+    *) echo "install-deps: unknown component '$w' (want mariadb, redis, chromium, scripts or haproxy)" >&2; exit 2 ;;
   esac
 done
 

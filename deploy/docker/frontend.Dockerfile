@@ -21,6 +21,7 @@ COPY deploy/lab/go.mod deploy/lab/go.sum* deploy/lab/
 COPY deploy/check/go.mod deploy/check/go.sum* deploy/check/
 COPY loadtest/go.mod loadtest/go.sum* loadtest/
 COPY e2e/go.mod e2e/go.sum* e2e/
+COPY loadtest/cmd/go.mod loadtest/cmd/go.sum* loadtest/cmd/
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 ARG COMMIT=unknown

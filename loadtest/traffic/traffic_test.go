@@ -32,7 +32,7 @@ func TestRunRecordsEveryAttempt(t *testing.T) {
 	var rec Recorder
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	Run(ctx, Config{Edge: srv.URL, Clients: []Client{{"a", "KR"}, {"b", "US-OR"}}, ReadEvery: 20 * time.Millisecond,
+	Run(ctx, Config{Edge: srv.URL, Clients: []Client{{Region: "a", Location: "KR"}, {Region: "b", Location: "US-OR"}}, ReadEvery: 20 * time.Millisecond,
 		WriteEvery: 20 * time.Millisecond, ReadPath: "/r", WritePath: "/w"}, &rec)
 	samples := rec.Samples()
 	var reads, writes, acked int

@@ -75,6 +75,8 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261110000943-09e21b237f2c // indirect
 	google.golang.org/grpc v1.85.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	hyundai-poc.com/loadtest v0.0.0
+	hyundai-poc.com/reporoot v0.0.0
 )
 
 replace (
@@ -85,3 +87,7 @@ replace (
 	hyundai-poc.com/redisserver => ../../redisserver
 	hyundai-poc.com/tracing => ../tracing
 )
+
+replace hyundai-poc.com/loadtest => ../../loadtest
+
+replace hyundai-poc.com/reporoot => ../../reporoot
