@@ -50,11 +50,17 @@ const vehicleCols = "id, name, model_year, body_type, powertrain, seats, summary
 func (s *Store) Vehicles(ctx context.Context) ([]marketing.Vehicle, contract.ReadSource, error) {
 	var rows []vehicleRow
 	var prices []priceRow
+	// The catalogue is the most-read answer: its rows are scanned by hand,
+	// as sqlx's reflection cost more CPU than the query itself. Both lists
+	// start empty on every call, so a retry on the writer after the reader
+	// failed half-way does not repeat rows.
 	src, err := s.db.Read(ctx, func(ctx context.Context, db *sqlx.DB) error {
-		if err := db.SelectContext(ctx, &rows, "SELECT "+vehicleCols+" FROM vehicles ORDER BY sort_order, id"); err != nil {
+		var err error
+		if rows, err = scanVehicles(ctx, db); err != nil {
 			return err
 		}
-		return db.SelectContext(ctx, &prices, "SELECT vehicle_id, market, currency, msrp FROM vehicle_prices ORDER BY vehicle_id, market")
+		prices, err = scanPrices(ctx, db)
+		return err
 	})
 	if err != nil {
 		return nil, src, wrap(err)
@@ -68,6 +74,40 @@ func (s *Store) Vehicles(ctx context.Context) ([]marketing.Vehicle, contract.Rea
 		out = append(out, toVehicle(r, byVehicle[r.ID]))
 	}
 	return out, src, nil
+}
+
+func scanVehicles(ctx context.Context, db *sqlx.DB) ([]vehicleRow, error) {
+	rs, err := db.QueryContext(ctx, "SELECT "+vehicleCols+" FROM vehicles ORDER BY sort_order, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := make([]vehicleRow, 0, 16)
+	for rs.Next() {
+		var r vehicleRow
+		if err := rs.Scan(&r.ID, &r.Name, &r.ModelYear, &r.BodyType, &r.Powertrain, &r.Seats, &r.Summary); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+func scanPrices(ctx context.Context, db *sqlx.DB) ([]priceRow, error) {
+	rs, err := db.QueryContext(ctx, "SELECT vehicle_id, market, currency, msrp FROM vehicle_prices ORDER BY vehicle_id, market")
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := make([]priceRow, 0, 32)
+	for rs.Next() {
+		var p priceRow
+		if err := rs.Scan(&p.VehicleID, &p.Market, &p.Currency, &p.MSRP); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rs.Err()
 }
 
 // Vehicle returns one vehicle, or a not_found error.
