@@ -357,7 +357,8 @@ func PeerBetter(r *compare.Report) []string {
 				out = append(out, fmt.Sprintf("%s: %s %s against ours %s%s.", what, p.Path, num(q, unit), num(o, unit), ""))
 			}
 		}
-		cmp("Failed requests", float64(ours.FailedRequests), float64(p.FailedRequests), "")
+		cmp("Failed writes", float64(ours.FailedWrites), float64(p.FailedWrites), "")
+		cmp("Failed reads", float64(ours.FailedReads), float64(p.FailedReads), "")
 		cmp("Lost writes", float64(ours.LostWrites), float64(p.LostWrites), "")
 		cmp("Writes applied twice", float64(ours.DuplicateWrites), float64(p.DuplicateWrites), "")
 		cmp("Write p99 before the events", ours.WriteP99Ms, p.WriteP99Ms, "ms")

@@ -36,7 +36,7 @@ func inputs() Inputs {
 		OverFile: "overhead-20261130T120000Z.json",
 		Compare: &compare.Report{StartedAt: at, Commit: "abc", Where: "lab", Options: map[string]string{"write_every": "100ms"},
 			Paths: []compare.PathResult{
-				{Path: "ours", AckedWrites: 100, WriteP99Ms: 200, MaxRTOms: 500, Events: []compare.EventResult{ev("switchover", 500)}},
+				{Path: "ours", AckedWrites: 100, FailedReads: 3, FailedRequests: 3, WriteP99Ms: 200, MaxRTOms: 500, Events: []compare.EventResult{ev("switchover", 500)}},
 				{Path: "naive", AckedWrites: 90, FailedWrites: 10, FailedRequests: 10, WriteP99Ms: 150, MaxRTOms: 5000, Events: []compare.EventResult{ev("switchover", 5000)}},
 			},
 			Ratios: []compare.Ratio{{Peer: "naive", FailedRequests: compare.Divide(0, 10), LostWrites: compare.Divide(0, 0), RTO: compare.Divide(500, 5000)}}},
@@ -68,7 +68,7 @@ func TestRenderIsDeterministicAndQuotesItsSources(t *testing.T) {
 
 func TestPeerBetterOnlyListsWhatThePeerWon(t *testing.T) {
 	got := PeerBetter(inputs().Compare)
-	if len(got) != 1 || !strings.Contains(got[0], "Write p99 before") {
+	if len(got) != 2 || !strings.Contains(got[0], "Failed reads: naive 0 against ours 3") || !strings.Contains(got[1], "Write p99 before") {
 		t.Fatalf("%q", got)
 	}
 }
