@@ -263,7 +263,8 @@ func newBackend(ctx context.Context, srv *dbserver.Server, dbName string) (http.
 		DBName: cfg.DBName, User: cfg.DBUser, Password: cfg.DBPassword, Resolver: cfg.DBResolver,
 		ConnectTimeout: cfg.DBConnectTimeout, QueryTimeout: cfg.DBQueryTimeout, ConnMaxLifetime: cfg.DBConnMaxLifetime,
 		MonitorInterval: cfg.MonitorInterval, ConsistencyWait: cfg.ConsistencyWait, MaxReaderLag: cfg.MaxReaderLag,
-	}, log)
+		TokenKey: []byte(cfg.TokenKey),
+	}, backend.Writes{}, log)
 	if err != nil {
 		return nil, nil, err
 	}
