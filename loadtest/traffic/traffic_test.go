@@ -65,3 +65,28 @@ func TestRunRecordsEveryAttempt(t *testing.T) {
 		t.Fatalf("acked %d of %d, want about half", acked, writes)
 	}
 }
+
+func TestPerSecond(t *testing.T) {
+	start := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return start.Add(time.Duration(ms) * time.Millisecond) }
+	samples := []Sample{
+		{Kind: Write, Region: "b", End: at(100), Status: 201},
+		{Kind: Write, Region: "b", End: at(900), Status: 503},
+		{Kind: Read, Region: "b", End: at(2500), Status: 200},
+		{Kind: Read, Region: "a", End: at(1500)},
+		{Kind: Read, Region: "a", End: at(-5), Status: 200},
+	}
+	got := PerSecond(samples, start)
+	want := []Second{
+		{Region: "a", T: 0}, {Region: "a", T: 1, ReadsFailed: 1}, {Region: "a", T: 2},
+		{Region: "b", T: 0, WritesOK: 1, WritesFailed: 1}, {Region: "b", T: 1}, {Region: "b", T: 2, ReadsOK: 1},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: got %+v want %+v", i, got[i], want[i])
+		}
+	}
+}
