@@ -48,3 +48,14 @@ func TestOnceRefusedConnection(t *testing.T) {
 		t.Fatalf("closed server answered: %+v", s)
 	}
 }
+
+func TestReportLineRoundTrip(t *testing.T) {
+	r := Report{From: "ap-northeast-2", Results: []Result{{URL: "https://x", Requests: 3}}}
+	got, ok := ParseLine("  " + r.Line() + "\n")
+	if !ok || got.From != r.From || len(got.Results) != 1 || got.Results[0].URL != "https://x" {
+		t.Fatalf("got %+v %v", got, ok)
+	}
+	if _, ok := ParseLine(`{"level":"info","msg":"starting"}`); ok {
+		t.Fatal("a log line parsed as a report")
+	}
+}
