@@ -61,7 +61,7 @@ SCENARIO  ?= switchover
 .PHONY: lab-tools
 lab-tools:
 	@mkdir -p bin
-	@CGO_ENABLED=0 go build -trimpath -o bin/ ./deploy/lab/cmd/...
+	@CGO_ENABLED=0 go build -trimpath -o bin/ ./deploy/lab/cmd/... ./deploy/evidence/cmd/evidence
 
 .PHONY: lab
 lab: lab-tools ## Three regions on loopback: databases, replication, latency, DNS, backends, frontends, edge on :8080 (Ctrl-C stops)
@@ -87,14 +87,13 @@ failover: lab-tools ## Unplanned: kill the writer, promote TO: make failover TO=
 	@bin/lab failover --to $(TO)
 
 .PHONY: drill
-drill: lab-tools ## Failure drill under traffic: make drill [SCENARIO=switchover|failover|reader-outage|region-outage] [TO=REGION]
+drill: lab-tools ## Failure drill under traffic, timeline SVG, into test-results/lab/: make drill [SCENARIO=switchover|failover|reader-outage|region-outage] [TO=REGION]
 	@scripts/install-deps.sh mariadb
-	@bin/drill --scenario $(SCENARIO) $(if $(TO),--to $(TO))
+	@bin/evidence drill --target lab --scenario $(SCENARIO) $(if $(TO),--to $(TO))
 
 .PHONY: latency
-latency: lab-tools ## Client location -> region latency through the edge (p50, p95), into test-results/
-	@scripts/install-deps.sh mariadb
-	@bin/latency
+latency: lab-tools ## Latency matrix of the running lab (make lab first): p50/p95/p99, DNS/connect/TLS/first byte, heat map, into test-results/lab/
+	@bin/evidence latency --target lab
 
 # --- Deployment to AWS and its offline checks ---------------------------------
 # The checks themselves run in `make test` (module deploy/check).
@@ -163,5 +162,16 @@ perf-report: ## Rewrite docs/performance.md from the newest load, soak, overhead
 	@go run ./loadtest/cmd/perfdoc
 
 .PHONY: lab-report
-lab-report: ## Rewrite docs/lab.md's results from the newest drill and latency runs in test-results/
+lab-report: ## Rewrite docs/lab.md's results from the newest drill and latency runs in test-results/lab/
 	@go run ./deploy/lab/cmd/labreport --doc docs/lab.md
+
+# ---- the evidence kit (deploy/evidence): one command per measured number ----
+.PHONY: evidence
+evidence: ## Build bin/evidence: latency, lag, query, drill, task-replacement, geo, cost (--target lab|aws; --help on each)
+	@mkdir -p bin
+	@CGO_ENABLED=0 go build -trimpath -o bin/ ./deploy/evidence/cmd/evidence
+
+.PHONY: talking-points
+talking-points: ## Regenerate docs/lab.md results, talking-points.md, failover-runbook.md, dns-verification.md from test-results/
+	@if ls test-results/lab/drill-*.json >/dev/null 2>&1; then go run ./deploy/lab/cmd/labreport --doc docs/lab.md; fi
+	@go run ./deploy/evidence/cmd/evidence docs

@@ -27,10 +27,10 @@ func (f *ToolFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", DefaultDir(), "the lab's directory")
 	fs.IntVar(&f.PortOffset, "port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
 	fs.IntVar(&f.Net, "net", 10, "database address octet when starting its own lab (127.N.x.y)")
-	fs.StringVar(&f.Out, "out", "", "results directory (test-results/ of the repository)")
+	fs.StringVar(&f.Out, "out", "", "results directory (test-results/lab/ of the repository)")
 }
 
-// Open finds the repository (results go to its test-results/ unless Out
+// Open finds the repository (results go to its test-results/lab/ unless Out
 // says otherwise), then the lab in Dir, or starts one with cfg placed as
 // the flags say; stop ends a lab it started.
 func (f *ToolFlags) Open(ctx context.Context, cfg Config) (root string, c *control.Client, stop func(), err error) {
@@ -38,7 +38,7 @@ func (f *ToolFlags) Open(ctx context.Context, cfg Config) (root string, c *contr
 		return "", nil, nil, err
 	}
 	if f.Out == "" {
-		f.Out = filepath.Join(root, "test-results")
+		f.Out = filepath.Join(root, "test-results", "lab")
 	}
 	cfg.Dir, cfg.RepoRoot, cfg.Layout = f.Dir, root, loopback.Layout{Net: f.Net, PortOffset: f.PortOffset}
 	c, stop, err = DialOrStart(ctx, cfg)

@@ -120,6 +120,9 @@ type Report struct {
 	SlowReadMs      float64                 `json:"slow_read_threshold_ms"`
 	// LabReadyMs is how long the lab took from start to ready.
 	LabReadyMs int64 `json:"lab_ready_ms"`
+	// Timeline is what each region's clients saw, second by second since
+	// StartedAt: the series the drill's timeline picture draws.
+	Timeline []traffic.Second `json:"timeline,omitempty"`
 }
 
 // CheckScenario says whether name is a scenario the drill knows.
@@ -278,6 +281,7 @@ func Run(ctx context.Context, c *control.Client, o Options) (*Report, error) {
 		return rep, err
 	}
 	analyse(samples, rep, o)
+	rep.Timeline = traffic.PerSecond(samples, rep.StartedAt)
 	rep.LagMs = lag.summary()
 	logf("checked %d acknowledged writes on the writer: %d lost, %d applied twice", rep.AckedWrites, rep.LostWrites, rep.DuplicateWrites)
 	return rep, nil

@@ -1,8 +1,8 @@
-// Command labreport turns the newest results in test-results/ (one drill
+// Command labreport turns the newest results in test-results/lab/ (one drill
 // per scenario and one latency run) into the Markdown tables docs/lab.md
 // carries, so every number in the docs comes from a run of the tools.
 //
-//	labreport [--in test-results] [--doc docs/lab.md]
+//	labreport [--in test-results/lab] [--doc docs/lab.md]
 //
 // With --doc it replaces the part of the document between the
 // "<!-- results:begin -->" and "<!-- results:end -->" markers.
@@ -33,7 +33,7 @@ func main() {
 const begin, end = "<!-- results:begin -->", "<!-- results:end -->"
 
 func run() error {
-	in := flag.String("in", "", "results directory (test-results/ of the repository)")
+	in := flag.String("in", "", "results directory (test-results/lab/ of the repository)")
 	doc := flag.String("doc", "", "document to update between the results markers (print to stdout when empty)")
 	flag.Parse()
 	if *in == "" {
@@ -41,7 +41,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		*in = filepath.Join(root, "test-results")
+		*in = filepath.Join(root, "test-results", "lab")
 	}
 	md, err := render(*in)
 	if err != nil {
@@ -174,14 +174,8 @@ func render(dir string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		var rows []struct {
-			From  string  `json:"from"`
-			To    string  `json:"to"`
-			P50   float64 `json:"p50_ms"`
-			P95   float64 `json:"p95_ms"`
-			Ratio float64 `json:"ratio_to_local"`
-		}
-		if err := json.Unmarshal(b, &rows); err != nil {
+		rows, err := latencyRows(b)
+		if err != nil {
 			return "", fmt.Errorf("%s: %w", f, err)
 		}
 		w("\n### Latency by client location (`make latency`, %s)\n\n", filepath.Base(f))
@@ -203,4 +197,42 @@ func envString(m map[string]string) string {
 	}
 	sort.Strings(kv)
 	return strings.Join(kv, " ")
+}
+
+type latencyRow struct {
+	From  string  `json:"from"`
+	To    string  `json:"to"`
+	P50   float64 `json:"p50_ms"`
+	P95   float64 `json:"p95_ms"`
+	Ratio float64 `json:"ratio_to_local"`
+}
+
+// latencyRows reads a latency result: the evidence kit's file (an object
+// whose result holds cells with total_ms percentiles) or an older list of
+// rows.
+func latencyRows(b []byte) ([]latencyRow, error) {
+	var rows []latencyRow
+	if err := json.Unmarshal(b, &rows); err == nil {
+		return rows, nil
+	}
+	var kit struct {
+		Result struct {
+			Cells []struct {
+				From  string `json:"from"`
+				To    string `json:"to"`
+				Total struct {
+					P50 float64 `json:"p50"`
+					P95 float64 `json:"p95"`
+				} `json:"total_ms"`
+				Ratio float64 `json:"ratio_to_local"`
+			} `json:"cells"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(b, &kit); err != nil {
+		return nil, err
+	}
+	for _, c := range kit.Result.Cells {
+		rows = append(rows, latencyRow{From: c.From, To: c.To, P50: c.Total.P50, P95: c.Total.P95, Ratio: c.Ratio})
+	}
+	return rows, nil
 }

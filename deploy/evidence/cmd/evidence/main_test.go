@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"hyundai-poc.com/evidence/awsapi"
+	"hyundai-poc.com/evidence/fakeaws"
+	"hyundai-poc.com/evidence/record"
+	"hyundai-poc.com/evidence/results"
+	"hyundai-poc.com/evidence/tfout"
+)
+
+func noAWS(context.Context) (awsapi.Clients, error) {
+	return nil, errors.New("test: AWS must not be reached")
+}
+
+func outputsFile(t *testing.T, urls map[string]string) string {
+	t.Helper()
+	regions := map[string]any{}
+	for r, u := range urls {
+		regions[r] = map[string]any{"cluster_name": "c-" + r, "services": []string{"hyundai-poc-" + r + "-backend", "hyundai-poc-" + r + "-frontend"}, "url": u}
+	}
+	out := map[string]any{
+		"regions":                   map[string]any{"value": regions},
+		"global_cluster_identifier": map[string]any{"value": "hyundai-poc"},
+		"apex_url":                  map[string]any{"value": "https://hyundai-poc.com"},
+		"cloudfront_url":            map[string]any{"value": "https://cdn.hyundai-poc.com"},
+		"name_servers":              map[string]any{"value": []string{"ns-1.example."}},
+	}
+	b, _ := json.Marshal(out)
+	p := filepath.Join(t.TempDir(), "outputs.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runCmd(t *testing.T, dp deps, args ...string) (string, error) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	if dp.now == nil {
+		dp.now = time.Now
+	}
+	if dp.loadOutputs == nil {
+		dp.loadOutputs = tfout.Load
+	}
+	if dp.loadAWS == nil {
+		dp.loadAWS = noAWS
+	}
+	err := run(context.Background(), args, &out, &errw, dp)
+	return out.String() + errw.String(), err
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, c := range commands {
+		out, err := runCmd(t, deps{}, c.name, "--help")
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "usage: evidence "+c.name) || !strings.Contains(out, "-target") {
+			t.Errorf("%s --help: err %v\n%s", c.name, err, out)
+		}
+	}
+	out, err := runCmd(t, deps{}, "--help")
+	if err != nil || !strings.Contains(out, "task-replacement") {
+		t.Fatalf("top-level help: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, deps{}, "bogus"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Fatalf("unknown command: %v", err)
+	}
+	if _, err := runCmd(t, deps{}, "latency", "--target", "gcp"); err == nil || !strings.Contains(err.Error(), "lab or aws") {
+		t.Fatalf("bad target: %v", err)
+	}
+}
+
+// TestRefusesPolitelyWithoutCredentials runs each AWS command with the
+// real credential chain and an empty environment: each must stop with the
+// one message that says what to set, before any AWS call.
+func TestRefusesPolitelyWithoutCredentials(t *testing.T) {
+	home := t.TempDir()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_REGION", "us-east-1")
+	outputs := outputsFile(t, map[string]string{"us-east-1": "https://us-east-1.example"})
+	out := t.TempDir()
+	cases := [][]string{
+		{"latency", "--target", "aws"},
+		{"lag", "--target", "aws"},
+		{"query", "--target", "aws"},
+		{"drill", "--target", "aws", "--yes", "--global-cluster", "hyundai-poc", "--to", "us-east-1"},
+		{"task-replacement", "--target", "aws", "--yes"},
+		{"cost", "--actual"},
+	}
+	for _, args := range cases {
+		args = append(args, "--outputs", outputs, "--out", out)
+		_, err := runCmd(t, deps{loadAWS: awsapi.Load}, args...)
+		if !errors.Is(err, awsapi.ErrNoCredentials) {
+			t.Errorf("%v: got %v, want the no-credentials message", args, err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(out, "*")); len(m) != 0 {
+		t.Fatalf("refused commands wrote %v", m)
+	}
+}
+
+func TestRefusesWithoutOutputsOrLab(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no terraform
+	_, err := runCmd(t, deps{}, "lag", "--target", "aws", "--tf-dir", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "terraform is not installed here") || !strings.Contains(err.Error(), "--outputs") {
+		t.Fatalf("no outputs: %v", err)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	_, err = runCmd(t, deps{}, "latency", "--edge", "http://127.0.0.1:"+strconv.Itoa(port))
+	if err == nil || !strings.Contains(err.Error(), "no lab answers") || !strings.Contains(err.Error(), "make lab") {
+		t.Fatalf("no lab: %v", err)
+	}
+}
+
+func TestDrillRefusesWithoutYesAndTheRightName(t *testing.T) {
+	outputs := outputsFile(t, map[string]string{"us-east-1": "https://x", "us-west-2": "https://y"})
+	f := &fakeaws.AWS{}
+	dp := deps{loadAWS: func(context.Context) (awsapi.Clients, error) { return f, nil }}
+	for _, args := range [][]string{
+		{"drill", "--target", "aws", "--to", "us-west-2", "--global-cluster", "hyundai-poc"},
+		{"drill", "--target", "aws", "--to", "us-west-2", "--yes"},
+		{"drill", "--target", "aws", "--to", "us-west-2", "--yes", "--global-cluster", "someone-else"},
+		{"drill", "--target", "aws", "--scenario", "reader-outage", "--to", "us-west-2", "--yes", "--global-cluster", "hyundai-poc"},
+		{"task-replacement", "--target", "aws"},
+	} {
+		_, err := runCmd(t, dp, append(args, "--outputs", outputs, "--out", t.TempDir())...)
+		if err == nil || !(strings.Contains(err.Error(), "refusing") || strings.Contains(err.Error(), "switchover or failover")) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	if len(f.Calls()) != 0 {
+		t.Fatalf("refused drills called AWS: %v", f.Ops())
+	}
+}
+
+// site is a region's public URL for the drill: it stores writes by key and
+// answers replays as the backend does.
+type site struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.Method == http.MethodPost {
+		k := r.Header.Get("Idempotency-Key")
+		if s.keys[k] {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		s.keys[k] = true
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	w.Write([]byte("[]"))
+}
+
+func TestAWSDrillAgainstTheFake(t *testing.T) {
+	urls := map[string]string{}
+	for _, r := range []string{"us-east-1", "us-west-2"} {
+		srv := httptest.NewServer(&site{keys: map[string]bool{}})
+		t.Cleanup(srv.Close)
+		urls[r] = srv.URL
+	}
+	outputs := outputsFile(t, urls)
+	const east, west = "arn:aws:rds:us-east-1:1:cluster:e", "arn:aws:rds:us-west-2:1:cluster:w"
+	var mu sync.Mutex
+	writer := east
+	f := &fakeaws.AWS{}
+	f.DescribeGlobalClusters = func(string, *rds.DescribeGlobalClustersInput) (*rds.DescribeGlobalClustersOutput, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return &rds.DescribeGlobalClustersOutput{GlobalClusters: []rdstypes.GlobalCluster{{GlobalClusterMembers: []rdstypes.GlobalClusterMember{
+			{DBClusterArn: aws.String(east), IsWriter: aws.Bool(writer == east)}, {DBClusterArn: aws.String(west), IsWriter: aws.Bool(writer == west)}}}}}, nil
+	}
+	f.SwitchoverGlobalCluster = func(string, *rds.SwitchoverGlobalClusterInput) (*rds.SwitchoverGlobalClusterOutput, error) {
+		mu.Lock()
+		writer = west
+		mu.Unlock()
+		return &rds.SwitchoverGlobalClusterOutput{}, nil
+	}
+	out := t.TempDir()
+	dp := deps{loadAWS: func(context.Context) (awsapi.Clients, error) { return f, nil }}
+	log, err := runCmd(t, dp, "drill", "--target", "aws", "--to", "us-west-2", "--yes", "--global-cluster", "hyundai-poc",
+		"--before", "300ms", "--after", "300ms", "--every", "50ms", "--poll", "50ms", "--outputs", outputs, "--out", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log)
+	}
+	path, err := record.Newest(out, "drill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := record.Read[results.Drill](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Target != "aws" || res.Commit == "" || res.Settings["mode"] != "switchover" || res.Settings["to"] != "us-west-2" {
+		t.Fatalf("meta %+v", res.Meta)
+	}
+	v := res.Result.Verification
+	if res.Result.Operation == nil || res.Result.Operation.To != "us-west-2" || v.Acked == 0 || v.Lost != 0 || v.Present != v.Acked || len(res.Result.Timeline) == 0 {
+		t.Fatalf("result %+v", res.Result)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(path, ".json") + ".svg"); err != nil {
+		t.Fatalf("no timeline picture: %v", err)
+	}
+	want := []string{"rds.DescribeGlobalClusters@us-west-2", "rds.SwitchoverGlobalCluster@us-west-2", "rds.DescribeGlobalClusters@us-west-2"}
+	if got := f.Ops(); len(got) < 3 || strings.Join(got[:3], " ") != strings.Join(want, " ") {
+		t.Fatalf("calls %v", got)
+	}
+}
+
+func TestCostEstimateWritesAResult(t *testing.T) {
+	out := t.TempDir()
+	log, err := runCmd(t, deps{}, "cost", "--out", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log)
+	}
+	path, err := record.Newest(out, "cost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := record.Read[results.Cost](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Target != "aws" || res.Result.Estimate.TotalUSD <= 0 || res.Result.Actual != nil || !strings.Contains(log, "billing alarm threshold") {
+		t.Fatalf("%+v\n%s", res, log)
+	}
+}
