@@ -19,6 +19,7 @@ COPY services/frontend/go.mod services/frontend/go.sum* services/frontend/
 COPY services/tracing/go.mod services/tracing/go.sum* services/tracing/
 COPY deploy/lab/go.mod deploy/lab/go.sum* deploy/lab/
 COPY deploy/check/go.mod deploy/check/go.sum* deploy/check/
+COPY deploy/evidence/go.mod deploy/evidence/go.sum* deploy/evidence/
 COPY loadtest/go.mod loadtest/go.sum* loadtest/
 COPY e2e/go.mod e2e/go.sum* e2e/
 COPY loadtest/cmd/go.mod loadtest/cmd/go.sum* loadtest/cmd/
