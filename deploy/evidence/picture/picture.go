@@ -20,12 +20,12 @@ const font = `font-family="DejaVu Sans, Arial, sans-serif"`
 func esc(s string) string { return html.EscapeString(s) }
 
 // colour maps a multiple of the local latency to green (1x) through amber
-// to red (20x and beyond), on a log scale.
+// to red (30x and beyond), on a log scale.
 func colour(ratio float64) string {
 	if ratio <= 0 {
 		return "#dddddd"
 	}
-	f := math.Min(1, math.Log(math.Max(ratio, 1))/math.Log(20))
+	f := math.Min(1, math.Log(math.Max(ratio, 1))/math.Log(30))
 	r := int(80 + 175*f)
 	g := int(190 - 120*f)
 	return fmt.Sprintf("#%02x%02x%02x", r, g, 90)
@@ -47,7 +47,7 @@ func Heatmap(cells []latency.Cell, title string) string {
 		}
 	}
 	const cw, ch, left, top = 150, 44, 130, 70
-	w, h := left+cw*len(tos)+20, top+ch*len(froms)+40
+	w, h := max(left+cw*len(tos)+20, 20+8*len(title)), top+ch*len(froms)+40
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" %s font-size="13">`+"\n", w, h, w, h, font)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", w, h)
@@ -79,7 +79,7 @@ func Heatmap(cells []latency.Cell, title string) string {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="black">%s</text>`+"\n", x+cw/2, y+ch/2+5, esc(label))
 		}
 	}
-	fmt.Fprintf(&b, `<text x="10" y="%d" font-size="11" fill="#555">p50 of whole requests; colour: multiple of the row's local p50 (green 1x, red 20x)</text>`+"\n", h-12)
+	fmt.Fprintf(&b, `<text x="10" y="%d" font-size="11" fill="#555">p50 of whole requests; colour: multiple of the row's local p50 (green 1x, red 30x)</text>`+"\n", h-12)
 	b.WriteString("</svg>\n")
 	return b.String()
 }

@@ -73,6 +73,9 @@ type TaskReplacement struct {
 	Traffic     map[string]sitetraffic.Region `json:"traffic"`
 	FailedReqs  int                           `json:"failed_requests"`
 	Requests    int                           `json:"requests"`
+	// ServedElsewhere counts answers another region gave (in the lab, the
+	// edge's failover of reads to the secondary origin).
+	ServedElsewhere int `json:"served_by_other_region"`
 }
 
 // LabDrill is the part of bin/drill's report the documents and pictures use.

@@ -13,10 +13,11 @@ import (
 	"time"
 )
 
-// The rehearsal's own lab, apart from the other tests' labs.
+// The rehearsal's own lab, apart from the other tests' labs; every port
+// stays below 32768, out of the kernel's range for outgoing connections.
 const (
 	rehearsalNet    = 83
-	rehearsalOffset = 1400
+	rehearsalOffset = -2400
 )
 
 // TestRunbookLabRehearsal starts a lab and runs every step's lab
@@ -55,10 +56,11 @@ func TestRunbookLabRehearsal(t *testing.T) {
 	if err := up.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	go func() { up.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = up.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { up.Wait(); close(done) }()
+		done := exited
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
@@ -76,11 +78,15 @@ func TestRunbookLabRehearsal(t *testing.T) {
 				break
 			}
 		}
-		if ctx.Err() != nil {
+		select {
+		case <-exited:
+			b, _ := os.ReadFile(logf.Name())
+			t.Fatalf("lab exited during start-up:\n%s", b)
+		case <-ctx.Done():
 			b, _ := os.ReadFile(logf.Name())
 			t.Fatalf("lab not ready in 90 s:\n%s", b)
+		case <-time.After(250 * time.Millisecond):
 		}
-		time.Sleep(250 * time.Millisecond)
 	}
 	out := t.TempDir()
 	for i, s := range Steps {

@@ -247,7 +247,7 @@ func (d *Data) taskFigure(target string) string {
 			return Cmd(cmdTaskLab)
 		}
 		r := d.LabTask.R
-		return fmt.Sprintf("backend in %s stopped for %d ms (stands in for ECS placing a new task), ready %d ms after the stop; %d of %d requests failed meanwhile (%s)", r.Region, r.LabDownMs, r.LabReadyMs, r.FailedReqs, r.Requests, d.LabTask.Cite())
+		return fmt.Sprintf("the region's only backend stopped and started again %d ms later (standing in for ECS placing a new task), ready %d ms after the stop; of %d reads through the edge meanwhile %d failed and %d were answered by another region's origin (%s)", r.LabDownMs, r.LabReadyMs, r.Requests, r.FailedReqs, r.ServedElsewhere, d.LabTask.Cite())
 	}
 	if d.AWSTask == nil || d.AWSTask.R.Replacement == nil {
 		return Cmd(cmdTaskAWS)

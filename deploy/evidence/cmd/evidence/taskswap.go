@@ -116,8 +116,11 @@ through the edge. Writes task-replacement-<time>.json.`)
 		if !s.OK() {
 			res.FailedReqs++
 		}
+		if s.OK() && s.Served != "" && s.Served != *region {
+			res.ServedElsewhere++
+		}
 	}
-	e.logf("task replacement in %s: %d of %d requests failed meanwhile", *region, res.FailedReqs, res.Requests)
+	e.logf("task replacement in %s: %d of %d requests failed meanwhile, %d answered by another region", *region, res.FailedReqs, res.Requests, res.ServedElsewhere)
 	if _, serr := save(e, "task-replacement", settings, res); serr != nil {
 		return serr
 	}
