@@ -4,6 +4,8 @@
 //	backend               serve (also: backend serve)
 //	backend migrate up    apply the embedded migrations through the writer
 //	backend migrate status
+//	backend probe [-n N] URL...   time requests from this region (the evidence kit runs it as a one-off task)
+//	backend probe --query N       time simple reads through this region's reader endpoint
 //
 // Configuration comes only from the environment (see the config package).
 package main
@@ -41,6 +43,8 @@ var commit = "dev"
 const usage = `usage: backend [serve]          serve the API on PORT
        backend migrate up       apply the embedded migrations through the writer
        backend migrate status   print the schema version
+       backend probe [-n N] URL...  time N requests to each URL; one JSON report line on stdout
+       backend probe --query N      time N simple reads through DB_READER_HOST
 Configuration comes from the environment: REGION, PORT, DB_WRITER_HOST, DB_READER_HOST, ...`
 
 func main() {
@@ -51,6 +55,8 @@ func main() {
 		cmd = "serve"
 	case len(args) == 2 && args[0] == "migrate" && (args[1] == "up" || args[1] == "status"):
 		cmd = args[1]
+	case len(args) >= 1 && args[0] == "probe":
+		os.Exit(probe(args[1:], os.Stdout, os.Stderr))
 	case len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help"):
 		fmt.Println(usage)
 		return
