@@ -89,7 +89,7 @@ failover: lab-tools ## Unplanned: kill the writer, promote TO: make failover TO=
 .PHONY: drill
 drill: lab-tools ## Failure drill under traffic, timeline SVG, into test-results/lab/: make drill [SCENARIO=switchover|failover|reader-outage|region-outage] [TO=REGION]
 	@scripts/install-deps.sh mariadb
-	@bin/evidence drill --target lab --scenario $(SCENARIO) $(if $(TO),--to $(TO))
+	@bin/evidence drill --target lab --scenario $(SCENARIO) $(if $(TO),--to $(TO)) $(if $(DRILL_FLAGS),-- $(DRILL_FLAGS))
 
 .PHONY: latency
 latency: lab-tools ## Latency matrix of the running lab (make lab first): p50/p95/p99, DNS/connect/TLS/first byte, heat map, into test-results/lab/

@@ -34,7 +34,7 @@ Reports acknowledged, lost, failed, RTO per region and how long the operation
 took. On AWS it refuses to run without --yes and --global-cluster naming the
 deployment's global cluster: it moves a real database's writer.
 Writes drill-<time>.json (AWS) or drill-<scenario>-<time>.json (lab) and an
-SVG timeline beside it.`)
+SVG timeline beside it. Lab: arguments after -- go to bin/drill unchanged.`)
 	scenario := fs.String("scenario", "switchover", "switchover or failover (the lab also knows reader-outage, region-outage)")
 	to := fs.String("to", "", "region that becomes the writer (aws: required)")
 	yes := fs.Bool("yes", false, "aws: really move the writer")
@@ -46,11 +46,22 @@ SVG timeline beside it.`)
 	timeout := fs.Duration("timeout", 20*time.Minute, "aws: give up waiting for the writer to move")
 	poll := fs.Duration("poll", 5*time.Second, "aws: DescribeGlobalClusters interval")
 	netOctet := fs.Int("net", 10, "lab: database address octet when bin/drill starts its own lab")
+	// Arguments after "--" go to bin/drill as they are (--timing aws, --ttl ...).
+	var passThrough []string
+	for i, a := range args {
+		if a == "--" {
+			args, passThrough = args[:i], args[i+1:]
+			break
+		}
+	}
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if e.target == "lab" {
-		return labDrill(ctx, e, *scenario, *to, *netOctet)
+		return labDrill(ctx, e, *scenario, *to, *netOctet, passThrough)
+	}
+	if len(passThrough) > 0 {
+		return fmt.Errorf("arguments after -- are for the lab's bin/drill, not for --target aws")
 	}
 	mode := *scenario
 	if mode != globaldb.Switchover && mode != globaldb.Failover {
@@ -149,7 +160,7 @@ func writeAWSDrillPicture(path string, res results.Drill) error {
 	return os.WriteFile(svg, []byte(picture.Timeline("AWS drill: requests per second by region", res.Timeline, marks)), 0o644)
 }
 
-func labDrill(ctx context.Context, e *env, scenario, to string, netOctet int) error {
+func labDrill(ctx context.Context, e *env, scenario, to string, netOctet int, extra []string) error {
 	bin := filepath.Join(e.root, "bin", "drill")
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s is missing: build it with `make lab-tools`", rel(e.root, bin))
@@ -161,6 +172,7 @@ func labDrill(ctx context.Context, e *env, scenario, to string, netOctet int) er
 	if e.labDir != "" {
 		args = append(args, "--dir", e.labDir)
 	}
+	args = append(args, extra...)
 	startedAt := e.now()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr, cmd.Dir = e.out, e.errw, e.root
