@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"hyundai-poc.com/evidence/cost"
 	"hyundai-poc.com/evidence/record"
 	"hyundai-poc.com/evidence/results"
 )
@@ -54,6 +55,9 @@ type Data struct {
 	AWSDrill               *Of[results.Drill]
 	Cost                   *Of[results.Cost]
 	LabDrills              map[string]*Of[results.LabDrill] // by scenario
+	// Terraform is the configuration as the variables set it (configured,
+	// not measured); nil when they cannot be read.
+	Terraform *cost.Settings
 }
 
 func load[T any](root, target, kind string) (*Of[T], error) {
@@ -107,6 +111,9 @@ func Load(root string) (*Data, error) {
 	set(e)
 	if err != nil {
 		return nil, err
+	}
+	if s, err := cost.FromTerraform(filepath.Join(root, "deploy", "terraform", "poc")); err == nil {
+		d.Terraform = &s
 	}
 	for _, sc := range Scenarios {
 		path, err := record.Newest(filepath.Join(root, "test-results", "lab"), "drill-"+sc)

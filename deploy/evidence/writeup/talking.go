@@ -288,25 +288,22 @@ func (d *Data) corrections(w *doc) {
 
 func (d *Data) aurora(w *doc) {
 	w.p("## 1. Why Aurora vs RDS?")
-	min, max, ret := "see `deploy/terraform/poc/variables.tf`", "", ""
-	if d.Cost != nil {
-		s := d.Cost.R.Settings
-		min = fmt.Sprintf("%g", s.DBMinACU)
-		max = fmt.Sprintf("%g", s.DBMaxACU)
-		ret = fmt.Sprintf(" (%s regions, %g instance(s) per regional cluster)", strings.Join(s.Regions, ", "), s.InstancesPerCluster)
+	sizing := "between `db_min_capacity` and `db_max_capacity` ACU"
+	if t := d.Terraform; t != nil {
+		sizing = fmt.Sprintf("between %g and %g ACU, %g instance(s) per regional cluster in %s", t.DBMinACU, t.DBMaxACU, t.InstancesPerCluster, strings.Join(t.Regions, ", "))
 	}
 	w.p("**Answer.** One Aurora MySQL global database: a primary cluster that takes every write and a secondary cluster in each other region that serves local reads, " +
-		"replicated by the storage layer, typically in under a second according to AWS (" + ref("global-db") + "). Aurora Serverless v2 instances scale between " + min + " and " + max + " ACU" + ret + " (the Terraform variables, priced in section 4). " +
+		"replicated by the storage layer, typically in under a second according to AWS (" + ref("global-db") + "). Aurora Serverless v2 instances scale " + sizing + " (as configured in `deploy/terraform/poc/variables.tf`, priced in section 4). " +
 		"A region's reads stay in the region; writes go to the global writer endpoint, which follows the writer when it moves. " +
 		"The backend never trusts DNS for the writer: it checks that the node is writable before using a connection, and a write whose outcome is unknown is resolved by its idempotency key, never by a blind retry (docs/data-path.md).")
+	fo, _ := d.drillFigure("failover")
 	w.p("**Measured.**",
 		"- Replication lag, lab: "+d.lagFigures("lab")+".",
 		"- Replication lag, AWS (backends' heartbeat): "+d.lagFigures("aws")+".",
 		"- Replication lag, AWS (CloudWatch `AuroraGlobalDBReplicationLag`, `AuroraGlobalDBRPOLag`, "+ref("aurora-metrics")+"): "+d.cloudWatchLag()+".",
 		"- Simple query, lab: "+d.queryFigures("lab")+".",
-		"- Simple query, AWS: "+d.queryFigures("aws")+".")
-	fo, _ := d.drillFigure("failover")
-	w.p("- Failover time, lab: "+fo+".",
+		"- Simple query, AWS: "+d.queryFigures("aws")+".",
+		"- Failover time, lab: "+fo+".",
 		"- Failover time, AWS: "+d.awsDrill("failover")+".")
 	w.p("**When RDS instead?** For steady load that a reserved instance covers, or an engine Aurora does not offer. The cost comparison with RDS in the outline is not computed here: the kit prices only what this deployment runs.")
 }
@@ -334,7 +331,7 @@ func (d *Data) routing(w *doc) {
 	w.p("**Which region answers each place**, lab (through the edge, from the same `locations.json`): "+d.geoFigure("lab")+".",
 		"AWS (the zone's name servers asked with an EDNS0 client subnet per place, see [dns-verification.md](dns-verification.md)): "+d.geoFigure("aws")+".")
 	w.p("**Q: What if geolocation misroutes a user?** They are served by another region: slower, not broken, because every region serves reads locally and writes through the global writer endpoint. "+
-		"If a region is unhealthy, its geolocation record's health check fails; CloudFront retries page requests on the secondary origin per request.",
+		"Route53 health checks watch every region's own name, and CloudFront retries a page request (GET, HEAD, OPTIONS) on the secondary origin when the first one fails.",
 		"",
 		"**Q: VPN users?** Route53 sees the resolver's address, or the client subnet the resolver forwards ("+ref("route53-geo")+", "+ref("route53-test-dns")+"): a VPN user is placed where their resolver or exit is.")
 }
