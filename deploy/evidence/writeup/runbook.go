@@ -172,7 +172,8 @@ func (d *Data) Runbook() string {
 		"{lag}", "lab "+d.lagFigures("lab")+"; AWS "+d.cloudWatchLag(),
 	)
 	for i, s := range Steps {
-		w.p(fmt.Sprintf("## %d. %s", i+1, s.Title), repl.Replace(s.Text))
+		w.p(fmt.Sprintf("## %d. %s", i+1, s.Title))
+		w.p(repl.Replace(s.Text))
 		if len(s.AWS) > 0 {
 			w.p("AWS CLI:", "", "```sh", strings.Join(s.AWS, "\n"), "```")
 		}
