@@ -112,7 +112,8 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 	width := 900
 	plotW := float64(width - left - right)
 	height := top + len(regions)*(panel+gap) + 40
-	x := func(t float64) float64 { return float64(left) + plotW*t/float64(max(last, 1)) }
+	span := float64(last + 1)
+	x := func(t float64) float64 { return float64(left) + plotW*t/span }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" %s font-size="12">`+"\n", width, height, width, height, font)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
@@ -120,7 +121,8 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 	fmt.Fprintf(&b, `<text x="10" y="40" font-size="11" fill="#555">per second: <tspan fill="#1f77b4">writes ok</tspan>, <tspan fill="#2ca02c">reads ok</tspan>, <tspan fill="#d62728">failed</tspan>; vertical lines mark the events</text>`+"\n")
 	for i, r := range regions {
 		y0 := float64(top + i*(panel+gap) + 10)
-		y := func(v int) float64 { return y0 + float64(panel) - float64(panel)*float64(v)/float64(peak) }
+		// Headroom above the peak keeps the lines off the panel's border.
+		y := func(v int) float64 { return y0 + float64(panel) - 0.85*float64(panel)*float64(v)/float64(peak) }
 		fmt.Fprintf(&b, `<text x="%d" y="%.0f" text-anchor="end" font-weight="bold">%s</text>`+"\n", left-8, y0+float64(panel)/2, esc(r))
 		fmt.Fprintf(&b, `<rect x="%d" y="%.0f" width="%.0f" height="%d" fill="none" stroke="#ccc"/>`+"\n", left, y0, plotW, panel)
 		pts := func(get func(traffic.Second) int) string {
@@ -135,8 +137,8 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#d62728" opacity="0.7"/>`+"\n", x(float64(s.T)), y(f), math.Max(1, x(1)-x(0)-1), y0+float64(panel)-y(f))
 			}
 		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.WritesOK }))
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="#2ca02c" stroke-width="1.5" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.ReadsOK }))
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="#2ca02c" stroke-width="3" opacity="0.6" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.ReadsOK }))
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" stroke-dasharray="5 2" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.WritesOK }))
 		for k, m := range marks {
 			if m.Region != "" && m.Region != r {
 				continue
@@ -146,12 +148,12 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 				c = "#444"
 			}
 			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="%s" stroke-dasharray="4 3"/>`+"\n", x(m.T), y0, x(m.T), y0+float64(panel), c)
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="10" fill="%s">%s</text>`+"\n", x(m.T)+3, y0+11+float64(k%4)*11, c, esc(m.Label))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="10" fill="%s">%s</text>`+"\n", x(m.T)+3, y0+float64(panel)-4-float64(k%4)*11, c, esc(m.Label))
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%.0f" font-size="10" text-anchor="end">%d/s</text>`+"\n", left-4, y0+10, peak)
+		fmt.Fprintf(&b, `<text x="%d" y="%.0f" font-size="10" text-anchor="end">%d/s</text>`+"\n", left-4, y(peak)+4, peak)
 	}
 	ay := height - 20
-	for t := 0; t <= last; t += max(1, last/10) {
+	for t := 0; t <= last+1; t += max(1, (last+1)/10) {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%ds</text>`+"\n", x(float64(t)), ay, t)
 	}
 	b.WriteString("</svg>\n")
