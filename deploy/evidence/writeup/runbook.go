@@ -26,10 +26,10 @@ func writeCheck(region string) []string {
 		"-H", "X-Edge-Region: " + region, "-d", "{}", "{edge}/api/health-checks"}
 }
 
-// Steps of the runbook. The lab rehearsal runs them in this order: a
-// planned switchover to us-west-2, an unplanned failover from there to
-// ap-northeast-2, verification, rejoining us-west-2, and the switchover
-// back to us-east-1.
+// Steps of the runbook. The lab rehearsal runs them in this order: an
+// unplanned failover from us-east-1 to us-west-2 (the secondary nearest
+// the old primary, so no survivor is ahead of it), verification,
+// rejoining us-east-1, and the switchover back to us-east-1.
 var Steps = []Step{
 	{
 		Title: "Detect",
@@ -57,24 +57,16 @@ var Steps = []Step{
 		Lab: [][]string{{"evidence", "lag", "--target", "lab", "--sample", "3s"}},
 	},
 	{
-		Title: "Planned: switch over",
-		Text:  "Move the writer to a healthy secondary. The backends hold writes while the writer is read-only and find the new writer through DNS and their read-only checks; no restart.",
-		AWS: []string{
-			`TARGET=$(aws rds describe-global-clusters --global-cluster-identifier "$GC" --query "GlobalClusters[0].GlobalClusterMembers[?contains(DBClusterArn, ':us-west-2:')].DBClusterArn" --output text)`,
-			`aws rds switchover-global-cluster --region us-west-2 --global-cluster-identifier "$GC" --target-db-cluster-identifier "$TARGET"`,
-		},
-		Kit: []string{`bin/evidence drill --target aws --scenario switchover --to us-west-2 --global-cluster "$GC" --yes`},
-		Lab: [][]string{{"lab", "switchover", "--to", "us-west-2"}},
-	},
-	{
 		Title: "Unplanned: fail over",
-		Text:  "Only when the primary region is down. Call the API in the target region (the primary's may not answer). What the old primary had not replicated is lost; the drill reports whether any acknowledged write was among it.",
+		Text: "Only when the primary region is down; for a planned move skip to step 6, a switchover, which loses nothing. " +
+			"Promote the secondary that is furthest along (the closest region to the old primary), and call the API in the target region: the primary's may not answer. " +
+			"What the old primary had not replicated is lost; the drill reports whether any acknowledged write was among it.",
 		AWS: []string{
-			`TARGET=$(aws rds describe-global-clusters --region ap-northeast-2 --global-cluster-identifier "$GC" --query "GlobalClusters[0].GlobalClusterMembers[?contains(DBClusterArn, ':ap-northeast-2:')].DBClusterArn" --output text)`,
-			`aws rds failover-global-cluster --region ap-northeast-2 --global-cluster-identifier "$GC" --target-db-cluster-identifier "$TARGET" --allow-data-loss`,
+			`TARGET=$(aws rds describe-global-clusters --region us-west-2 --global-cluster-identifier "$GC" --query "GlobalClusters[0].GlobalClusterMembers[?contains(DBClusterArn, ':us-west-2:')].DBClusterArn" --output text)`,
+			`aws rds failover-global-cluster --region us-west-2 --global-cluster-identifier "$GC" --target-db-cluster-identifier "$TARGET" --allow-data-loss`,
 		},
-		Kit: []string{`bin/evidence drill --target aws --scenario failover --to ap-northeast-2 --global-cluster "$GC" --yes`},
-		Lab: [][]string{{"lab", "failover", "--to", "ap-northeast-2"}},
+		Kit: []string{`bin/evidence drill --target aws --scenario failover --to us-west-2 --global-cluster "$GC" --yes`},
+		Lab: [][]string{{"lab", "failover", "--to", "us-west-2"}},
 	},
 	{
 		Title: "Verify",
@@ -95,11 +87,12 @@ var Steps = []Step{
 			`make deploy`,
 		},
 		Kit: []string{"bin/evidence lag --target aws --sample 60s"},
-		Lab: [][]string{{"lab", "rejoin", "us-west-2"}, {"lab", "status"}},
+		Lab: [][]string{{"lab", "rejoin", "us-east-1"}, {"lab", "status"}},
 	},
 	{
-		Title: "Roll back to the home region",
-		Text:  "Once every member replicates again, move the writer home with a switchover: AWS names falling back to the original primary after a failover as a use of switchover ({switchover}).",
+		Title: "Switch over: back home, or any planned move",
+		Text: "Once every member replicates again, move the writer home with a switchover: AWS names falling back to the original primary after a failover as a use of switchover ({switchover}). " +
+			"The same step is the whole procedure for a planned move (maintenance, regional rotation): the backends hold writes while the writer is read-only and find the new writer through DNS and their read-only checks, with no restart.",
 		AWS: []string{
 			`TARGET=$(aws rds describe-global-clusters --global-cluster-identifier "$GC" --query "GlobalClusters[0].GlobalClusterMembers[?contains(DBClusterArn, ':us-east-1:')].DBClusterArn" --output text)`,
 			`aws rds switchover-global-cluster --region us-east-1 --global-cluster-identifier "$GC" --target-db-cluster-identifier "$TARGET"`,
