@@ -25,7 +25,7 @@ func writeCheck(region string) []string {
 	// A lead is the public write (health-check writes need the operators'
 	// token); the lab's database is a scratch one.
 	return []string{"curl", "-fsS", "-o", "/dev/null", "-w", region + " %{http_code}\\n", "-X", "POST", "-H", "Content-Type: application/json",
-		"-H", "X-Edge-Region: " + region, "-d", `{"type":"brochure","name":"Runbook Check","email":"runbook@example.com","vehicle_id":"ioniq-9","consent":true}`, "{edge}/api/leads"}
+		"-H", "X-Edge-Region: " + region, "-d", `{"type":"test_drive","name":"Runbook Check","email":"runbook@example.com","phone":"+821000000000","vehicle_id":"ioniq-9","consent":true}`, "{edge}/api/leads"}
 }
 
 // Steps of the runbook. The lab rehearsal runs them in this order: an
