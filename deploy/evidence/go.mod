@@ -22,7 +22,7 @@ require (
 	golang.org/x/mod v0.29.0 // indirect
 	golang.org/x/net v0.46.0 // indirect
 	golang.org/x/sync v0.18.0 // indirect
-	golang.org/x/sys v0.38.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.31.0 // indirect
 	golang.org/x/tools v0.38.0 // indirect
 )
@@ -52,3 +52,9 @@ require (
 replace hyundai-poc.com/lab => ../lab
 
 replace hyundai-poc.com/dbserver => ../../dbserver
+
+replace hyundai-poc.com/reporoot => ../../reporoot
+
+replace hyundai-poc.com/dnsresolver => ../../dnsresolver
+
+replace hyundai-poc.com/redisserver => ../../redisserver
