@@ -132,6 +132,7 @@ step "wait for CloudFront to be deployed"
 run "aws cloudfront wait distribution-deployed --id \"\$(terraform -chdir=$TF_DIR output -raw cloudfront_distribution_id)\""
 
 step "verify"
-run scripts/verify-deployment.sh --domain "$DOMAIN"
+# The health-check writes need the operator token, kept in the database secret.
+run "HEALTH_CHECK_TOKEN=\"\$(aws secretsmanager get-secret-value --region ${REGIONS[0]} --secret-id $PROJECT/db --query SecretString --output text | jq -r .health_check_token)\" scripts/verify-deployment.sh --domain $DOMAIN"
 
 step "deployed $IMAGE_TAG${DRY_RUN:+ (dry run)}"

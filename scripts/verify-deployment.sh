@@ -10,6 +10,8 @@
 #   --cdn-name    CloudFront name (www.DOMAIN); a region is www.DOMAIN/_region/REGION/
 #   --connect-to  send every request to HOST:PORT whatever the name (a test server)
 #   --insecure    accept any certificate (a test server's)
+# Env:   HEALTH_CHECK_TOKEN, the operator token POST /api/health-checks requires (make deploy
+#        reads it from the database secret); without it the write checks fail.
 # Exits 1 naming every check that failed.
 set -uo pipefail
 
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     --cdn-name) CDN="${2:?--cdn-name needs a value}"; shift 2 ;;
     --connect-to) CONNECT=(--connect-to "::${2:?--connect-to needs HOST:PORT}"); shift 2 ;;
     --insecure) INSECURE=(--insecure); shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "verify: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -51,11 +53,18 @@ region_is() { # region_is URL REGION: the answer's "region" is REGION
   got="$(printf '%s' "$body" | jq -r '.region // empty' 2>/dev/null)"
   [ "$got" = "$2" ] || { echo "answered region '${got:-none}', want $2"; return 1; }
 }
+# The token goes to curl in a header file, never on a command line.
+AUTH_FILE="$(mktemp)"
+trap 'rm -f "$AUTH_FILE"' EXIT
+chmod 600 "$AUTH_FILE"
+printf 'Authorization: Bearer %s\n' "${HEALTH_CHECK_TOKEN:-}" >"$AUTH_FILE"
+
 writes() { # writes URL REGION: POST a health check; 201 naming REGION and a writer
   local out status body got writer
+  [ -n "${HEALTH_CHECK_TOKEN:-}" ] || { echo "HEALTH_CHECK_TOKEN is not set"; return 1; }
   # The key makes a retry of this very request safe (the API replays it).
   out="$(curl --silent --show-error --max-time 15 --retry 2 --retry-delay 2 --retry-all-errors \
-    "${CONNECT[@]}" "${INSECURE[@]}" -X POST -H 'Content-Type: application/json' \
+    "${CONNECT[@]}" "${INSECURE[@]}" -X POST -H 'Content-Type: application/json' -H "@$AUTH_FILE" \
     -H "Idempotency-Key: $RUN_ID-$2" --data '{}' --write-out '\n%{http_code}' "$1")" || { echo "$out"; return 1; }
   status="${out##*$'\n'}"
   body="${out%$'\n'*}"

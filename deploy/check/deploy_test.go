@@ -96,7 +96,7 @@ func TestDeployDryRunPrintsEveryCommandAndRunsNone(t *testing.T) {
 	}
 	want = append(want,
 		`^aws cloudfront wait distribution-deployed --id "\$\(terraform -chdir=deploy/terraform/poc output -raw cloudfront_distribution_id\)"$`,
-		`^scripts/verify-deployment\.sh --domain hyundai-poc\.com$`)
+		`^HEALTH_CHECK_TOKEN="\$\(aws secretsmanager get-secret-value .*--secret-id hyundai-poc/db .*jq -r \.health_check_token\)" scripts/verify-deployment\.sh --domain hyundai-poc\.com$`)
 
 	// Each expected command appears, in this order.
 	next := 0

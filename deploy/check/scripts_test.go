@@ -157,9 +157,13 @@ func TestDNSScriptChecksEachMarketsRegion(t *testing.T) {
 	})
 }
 
+// verifyToken is the operator token the test server wants on writes.
+const verifyToken = "test-operator-token"
+
 func TestVerifyDeploymentScript(t *testing.T) {
 	needTool(t, "curl")
 	needTool(t, "jq")
+	t.Setenv("HEALTH_CHECK_TOKEN", verifyToken)
 	// One TLS server stands in for CloudFront: /_region/R/... is region R,
 	// as the distribution's per-region behaviors are. regionOf says which
 	// region really answers, writes whether a region's writes succeed.
@@ -177,6 +181,8 @@ func TestVerifyDeploymentScript(t *testing.T) {
 				_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "region": region})
 			case path == "/" || path == "/api/vehicles":
 				w.WriteHeader(http.StatusOK)
+			case path == "/api/health-checks" && r.Method == http.MethodPost && r.Header.Get("Authorization") != "Bearer "+verifyToken:
+				w.WriteHeader(http.StatusUnauthorized)
 			case path == "/api/health-checks" && r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "":
 				if !writes(region) {
 					w.WriteHeader(http.StatusServiceUnavailable)
@@ -215,6 +221,15 @@ func TestVerifyDeploymentScript(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
+		}
+	})
+
+	// Without the operator token no write can be checked: that fails.
+	t.Run("no operator token fails the writes", func(t *testing.T) {
+		t.Setenv("HEALTH_CHECK_TOKEN", "")
+		out, code := runScript(t, "scripts/verify-deployment.sh", "--domain", "example.test", "--connect-to", addr(serve(honest, all)), "--insecure")
+		if code != 1 || strings.Count(out, "HEALTH_CHECK_TOKEN is not set") != 3 {
+			t.Fatalf("want exit 1 and three failed writes without a token, got %d:\n%s", code, out)
 		}
 	})
 
