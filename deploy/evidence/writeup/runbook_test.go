@@ -71,13 +71,18 @@ func TestRunbookLabRehearsal(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	for {
-		if r, err := http.Get(edge + "/api/region"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == http.StatusOK {
-				break
-			}
+	// Ready means the edge answers and the lab's control socket says it has
+	// finished starting: the edge can answer a moment before the lab records
+	// itself as up, and the runbook's first step asks the control socket.
+	ready := func() bool {
+		r, err := http.Get(edge + "/api/region")
+		if err != nil {
+			return false
 		}
+		r.Body.Close()
+		return r.StatusCode == http.StatusOK && exec.Command(labBin, "--dir", dir, "status").Run() == nil
+	}
+	for !ready() {
 		select {
 		case <-exited:
 			b, _ := os.ReadFile(logf.Name())
