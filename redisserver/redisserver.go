@@ -5,6 +5,8 @@
 package redisserver
 
 import (
+	"hyundai-poc.com/dbserver"
+
 	"bufio"
 	"context"
 	"crypto/rand"
@@ -105,7 +107,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if s.Port == 0 {
-		p, err := FreePort(s.Host)
+		p, err := dbserver.FreePort(s.Host)
 		if err != nil {
 			s.Stop()
 			return nil, err
@@ -308,16 +310,6 @@ func (s *Server) Stop() {
 			_ = os.RemoveAll(filepath.Dir(s.Dir))
 		}
 	})
-}
-
-// FreePort asks the kernel for a free TCP port on host.
-func FreePort(host string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // sweepStaleDirs removes directories left by processes that died without
