@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 )
 
@@ -57,6 +58,11 @@ type Cost interface {
 	GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error)
 }
 
+// Pricing reads list prices from the Price List API.
+type Pricing interface {
+	GetProducts(ctx context.Context, in *pricing.GetProductsInput, opts ...func(*pricing.Options)) (*pricing.GetProductsOutput, error)
+}
+
 // Clients hands out a client of each service for a region.
 type Clients interface {
 	RDS(region string) RDS
@@ -65,6 +71,7 @@ type Clients interface {
 	ELB(region string) ELB
 	Logs(region string) Logs
 	Cost() Cost
+	Pricing() Pricing
 }
 
 // ErrNoCredentials is returned by Load when no credentials are configured.
@@ -111,3 +118,6 @@ func (r *real) Logs(region string) Logs { return cloudwatchlogs.NewFromConfig(r.
 
 // Cost Explorer's API lives in us-east-1 whatever the resources' regions.
 func (r *real) Cost() Cost { return costexplorer.NewFromConfig(r.regional("us-east-1")) }
+
+// The Price List API answers in us-east-1 for every region's prices.
+func (r *real) Pricing() Pricing { return pricing.NewFromConfig(r.regional("us-east-1")) }

@@ -7,12 +7,14 @@ package cost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +35,17 @@ type Task struct {
 	Desired float64 `json:"desired"`
 }
 
+// Queue is the size of the MemoryDB cluster that holds each region's write
+// queue.
+type Queue struct {
+	NodeType         string  `json:"node_type"`
+	Shards           float64 `json:"shards"`
+	ReplicasPerShard float64 `json:"replicas_per_shard"`
+}
+
+// Nodes is the cluster's node count: each shard's primary and its replicas.
+func (q Queue) Nodes() float64 { return q.Shards * (1 + q.ReplicasPerShard) }
+
 // Settings are the Terraform variables the estimate uses.
 type Settings struct {
 	Project             string          `json:"project"`
@@ -45,6 +58,7 @@ type Settings struct {
 	InstancesPerCluster float64         `json:"instances_per_cluster"`
 	Tasks               map[string]Task `json:"tasks"`
 	FrontendSpotWeight  float64         `json:"frontend_spot_weight"`
+	Queue               Queue           `json:"queue"`
 	DailyBudgetUSD      float64         `json:"daily_budget_usd"`
 }
 
@@ -61,33 +75,92 @@ type Estimate struct {
 	Lines []Line `json:"lines"`
 	// TotalUSD has Aurora at its minimum capacity (idle); AtMaxACUUSD with
 	// every instance at its maximum all day, the ceiling.
-	TotalUSD       float64          `json:"total_usd_per_day"`
-	AtMaxACUUSD    float64          `json:"total_usd_per_day_at_max_acu"`
-	DailyBudgetUSD float64          `json:"daily_budget_usd"`
-	NotIncluded    []string         `json:"not_included"`
-	Prices         map[string]Price `json:"prices"`
+	TotalUSD       float64  `json:"total_usd_per_day"`
+	AtMaxACUUSD    float64  `json:"total_usd_per_day_at_max_acu"`
+	DailyBudgetUSD float64  `json:"daily_budget_usd"`
+	NotIncluded    []string `json:"not_included"`
+	// PriceUses is every price applied, per region, with its reading.
+	PriceUses []Use `json:"price_readings"`
+	// FromPriceList: every regional price came from the Price List API for
+	// its own region. Until then the documents say the prices are readings
+	// of AWS's list prices taken from other sites.
+	FromPriceList bool `json:"prices_from_price_list"`
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
-// Compute prices s.
-func Compute(s Settings) Estimate {
-	p := func(k string) float64 { return Prices[k].USD }
-	n := float64(len(s.Regions))
-	e := Estimate{DailyBudgetUSD: s.DailyBudgetUSD, Prices: Prices}
-	add := func(c, f string, usd float64, keys ...string) {
-		e.Lines = append(e.Lines, Line{Component: c, Formula: f, USDPerDay: round2(usd), Prices: keys})
+// pricer looks prices up for every region and remembers what it applied.
+type pricer struct {
+	p       *Prices
+	regions []string
+	used    map[[2]string]Use
+	err     error
+}
+
+// sum is key's price summed over the regions, and how to write that sum
+// in a formula: "3 regions x $0.12" when every region pays the same, else
+// "($0.12 us-east-1 + $0.14 ap-northeast-2)".
+func (c *pricer) sum(key string) (float64, string) {
+	var total float64
+	var parts []string
+	same := true
+	for i, region := range c.regions {
+		u, err := c.p.For(key, region)
+		if err != nil {
+			c.err = errors.Join(c.err, err)
+			continue
+		}
+		c.used[[2]string{key, region}] = u
+		total += u.USD
+		parts = append(parts, fmt.Sprintf("$%g %s", u.USD, region))
+		if i > 0 && u.USD != c.used[[2]string{key, c.regions[0]}].USD {
+			same = false
+		}
 	}
-	acu := n * s.InstancesPerCluster * s.DBMinACU * 24 * p("aurora_acu_hour")
-	add("Aurora Serverless v2 (minimum capacity)", fmt.Sprintf("%g regions x %g instance(s) x %g ACU x 24 h x $%g", n, s.InstancesPerCluster, s.DBMinACU, p("aurora_acu_hour")), acu, "aurora_acu_hour")
+	if same && len(parts) > 0 {
+		return total, fmt.Sprintf("%d regions x $%g", len(c.regions), c.used[[2]string{key, c.regions[0]}].USD)
+	}
+	return total, "(" + strings.Join(parts, " + ") + ")"
+}
+
+// one is a price that is the same everywhere (the Spot discount).
+func (c *pricer) one(key string) float64 {
+	u, err := c.p.For(key, c.regions[0])
+	if err != nil {
+		c.err = errors.Join(c.err, err)
+		return 0
+	}
+	for _, region := range c.regions {
+		u.Region = region
+		c.used[[2]string{key, region}] = u
+	}
+	return u.USD
+}
+
+// Compute prices s with the table p. It refuses when p lacks a price
+// rather than leave a component out.
+func Compute(s Settings, p *Prices) (Estimate, error) {
+	if len(s.Regions) == 0 {
+		return Estimate{}, errors.New("no regions to price")
+	}
+	c := &pricer{p: p, regions: s.Regions, used: map[[2]string]Use{}}
+	e := Estimate{DailyBudgetUSD: s.DailyBudgetUSD}
+	add := func(comp, f string, usd float64, keys ...string) {
+		e.Lines = append(e.Lines, Line{Component: comp, Formula: f, USDPerDay: round2(usd), Prices: keys})
+	}
+	acuSum, acuF := c.sum("aurora_acu_hour")
+	acu := s.InstancesPerCluster * s.DBMinACU * 24 * acuSum
+	add("Aurora Serverless v2 (minimum capacity)", fmt.Sprintf("%s x %g instance(s) x %g ACU x 24 h", acuF, s.InstancesPerCluster, s.DBMinACU), acu, "aurora_acu_hour")
 	var names []string
 	for k := range s.Tasks {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	vcpu, vcpuF := c.sum("fargate_vcpu_hour")
+	gb, gbF := c.sum("fargate_gb_hour")
+	spotFactor := c.one("fargate_spot_factor")
 	for _, name := range names {
 		t := s.Tasks[name]
-		perTask := (t.CPU/1024*p("fargate_vcpu_hour") + t.Memory/1024*p("fargate_gb_hour")) * 24
 		onDemand, spot := t.Desired, 0.0
 		if name == "frontend" && s.FrontendSpotWeight > 0 && t.Desired > 1 {
 			// One task on demand, the rest shared weight:1 between Spot and on-demand.
@@ -95,32 +168,48 @@ func Compute(s Settings) Estimate {
 			spot = rest * s.FrontendSpotWeight / (s.FrontendSpotWeight + 1)
 			onDemand = t.Desired - spot
 		}
-		usd := n * perTask * (onDemand + spot*p("fargate_spot_factor"))
-		add("Fargate "+name, fmt.Sprintf("%g regions x (%g on-demand + %g Spot) tasks x (%g vCPU x $%g + %g GB x $%g) x 24 h", n, onDemand, spot, t.CPU/1024, p("fargate_vcpu_hour"), t.Memory/1024, p("fargate_gb_hour")), usd, "fargate_vcpu_hour", "fargate_gb_hour", "fargate_spot_factor")
+		usd := (t.CPU/1024*vcpu + t.Memory/1024*gb) * 24 * (onDemand + spot*spotFactor)
+		add("Fargate "+name, fmt.Sprintf("(%g on-demand + %g Spot x %g) tasks x (%g vCPU x %s + %g GB x %s) x 24 h", onDemand, spot, spotFactor, t.CPU/1024, vcpuF, t.Memory/1024, gbF),
+			usd, "fargate_vcpu_hour", "fargate_gb_hour", "fargate_spot_factor")
 	}
+	mdbKey := MemoryDBKey(s.Queue.NodeType)
+	mdb, mdbF := c.sum(mdbKey)
+	add("MemoryDB write queue ("+s.Queue.NodeType+")", fmt.Sprintf("%s x %g shard(s) x (1 primary + %g replica(s)) x 24 h", mdbF, s.Queue.Shards, s.Queue.ReplicasPerShard), s.Queue.Nodes()*24*mdb, mdbKey)
 	nat := 1.0
 	if s.NATPerAZ {
 		nat = float64(s.AZs)
 	}
-	add("NAT gateways", fmt.Sprintf("%g regions x %g gateway(s) x 24 h x $%g", n, nat, p("nat_gateway_hour")), n*nat*24*p("nat_gateway_hour"), "nat_gateway_hour")
-	add("Application Load Balancers", fmt.Sprintf("%g regions x 24 h x $%g", n, p("alb_hour")), n*24*p("alb_hour"), "alb_hour")
+	natSum, natF := c.sum("nat_gateway_hour")
+	add("NAT gateways", fmt.Sprintf("%s x %g gateway(s) x 24 h", natF, nat), nat*24*natSum, "nat_gateway_hour")
+	albSum, albF := c.sum("alb_hour")
+	add("Application Load Balancers", albF+" x 24 h", 24*albSum, "alb_hour")
 	if s.VPCEndpoints {
-		add("VPC interface endpoints", fmt.Sprintf("%g regions x 4 endpoints x %d AZs x 24 h x $%g", n, s.AZs, p("vpc_endpoint_hour")), n*4*float64(s.AZs)*24*p("vpc_endpoint_hour"), "vpc_endpoint_hour")
+		epSum, epF := c.sum("vpc_endpoint_hour")
+		add("VPC interface endpoints", fmt.Sprintf("%s x 4 endpoints x %d AZs x 24 h", epF, s.AZs), 4*float64(s.AZs)*24*epSum, "vpc_endpoint_hour")
+	}
+	if c.err != nil {
+		return Estimate{}, c.err
 	}
 	for _, l := range e.Lines {
 		e.TotalUSD += l.USDPerDay
 	}
 	e.TotalUSD = round2(e.TotalUSD)
-	e.AtMaxACUUSD = round2(e.TotalUSD - round2(acu) + n*s.InstancesPerCluster*s.DBMaxACU*24*p("aurora_acu_hour"))
+	e.AtMaxACUUSD = round2(e.TotalUSD - round2(acu) + s.InstancesPerCluster*s.DBMaxACU*24*acuSum)
 	e.NotIncluded = []string{"Aurora storage, I/O and backup beyond the free retention", "ALB LCUs", "NAT gateway data processing",
-		"data transfer between regions and to the internet", "CloudFront requests and transfer", "Route53 zone, records and health checks",
+		"MemoryDB data written", "data transfer between regions and to the internet", "CloudFront requests and transfer", "Route53 zone, records and health checks",
 		"Secrets Manager secrets", "CloudWatch logs, metrics and alarms", "ECR storage", "WAF when enabled", "public IPv4 addresses"}
-	return e
+	for _, u := range c.used {
+		e.PriceUses = append(e.PriceUses, u)
+	}
+	sortUses(e.PriceUses)
+	e.FromPriceList = AllFromPriceList(e.PriceUses)
+	return e, nil
 }
 
-// FromTerraform reads the variables' defaults from dir's variables.tf, the
-// database module's instances_per_cluster, and overrides from
-// dir/terraform.tfvars when it exists.
+// FromTerraform reads the variables' defaults from dir's variables.tf and
+// overrides from dir/terraform.tfvars when it exists, then the database
+// module's instances_per_cluster and the queue module's node type,
+// replicas and shard count, as the root's module blocks set them.
 func FromTerraform(dir string) (Settings, error) {
 	vals, typeDefaults, err := tfvars.Defaults(filepath.Join(dir, "variables.tf"))
 	if err != nil {
@@ -140,13 +229,17 @@ func FromTerraform(dir string) (Settings, error) {
 			vals[name] = v
 		}
 	}
-	mod, _, err := tfvars.Defaults(filepath.Join(dir, "..", "modules", "database", "variables.tf"))
+	db, err := moduleVars(dir, "database", vals)
+	if err != nil {
+		return Settings{}, err
+	}
+	queue, err := moduleVars(dir, "queue", vals)
 	if err != nil {
 		return Settings{}, err
 	}
 	s := Settings{AZs: 2, Tasks: map[string]Task{}}
-	str := func(k string) string {
-		if v, ok := vals[k]; ok && v.Type() == cty.String {
+	str := func(m map[string]cty.Value, k string) string {
+		if v, ok := m[k]; ok && v.Type() == cty.String {
 			return v.AsString()
 		}
 		return ""
@@ -162,7 +255,7 @@ func FromTerraform(dir string) (Settings, error) {
 		v, ok := vals[k]
 		return ok && v.Type() == cty.Bool && v.True()
 	}
-	s.Project = str("project")
+	s.Project = str(vals, "project")
 	if v, ok := vals["regions"]; ok && v.CanIterateElements() {
 		for it := v.ElementIterator(); it.Next(); {
 			k, _ := it.Element()
@@ -173,7 +266,14 @@ func FromTerraform(dir string) (Settings, error) {
 	s.NATPerAZ = boolean("nat_gateway_per_az")
 	s.VPCEndpoints = boolean("enable_vpc_endpoints")
 	s.DBMinACU, s.DBMaxACU = num(vals, "db_min_capacity"), num(vals, "db_max_capacity")
-	s.InstancesPerCluster = num(mod, "instances_per_cluster")
+	s.InstancesPerCluster = num(db, "instances_per_cluster")
+	s.Queue = Queue{NodeType: str(queue, "node_type"), ReplicasPerShard: num(queue, "replicas_per_shard")}
+	// The shard count is written in the cluster resource, not a variable.
+	cluster, err := tfvars.BlockArgs(filepath.Join(dir, "..", "modules", "queue", "main.tf"), "resource", []string{"aws_memorydb_cluster", "this"}, queue)
+	if err != nil {
+		return Settings{}, err
+	}
+	s.Queue.Shards = num(cluster, "num_shards")
 	s.FrontendSpotWeight = num(vals, "frontend_spot_weight")
 	s.DailyBudgetUSD = num(vals, "daily_budget_usd")
 	td := typeDefaults["tasks"]
@@ -198,7 +298,32 @@ func FromTerraform(dir string) (Settings, error) {
 	if len(s.Regions) == 0 {
 		return s, fmt.Errorf("%s: no regions found", dir)
 	}
+	if s.Queue.NodeType == "" || s.Queue.Shards < 1 {
+		return s, fmt.Errorf("%s: the queue module's node type and shard count are not known without a plan: %+v", dir, s.Queue)
+	}
 	return s, nil
+}
+
+// moduleVars are a module's variables as the root sets them: the module's
+// defaults, overridden by what the root's module block sets to values
+// known without a plan.
+func moduleVars(dir, name string, rootVars map[string]cty.Value) (map[string]cty.Value, error) {
+	args, err := tfvars.BlockArgs(filepath.Join(dir, "main.tf"), "module", []string{name}, rootVars)
+	if err != nil {
+		return nil, err
+	}
+	src, ok := args["source"]
+	if !ok || src.Type() != cty.String {
+		return nil, fmt.Errorf("%s: module %q has no local source", dir, name)
+	}
+	vars, _, err := tfvars.Defaults(filepath.Join(dir, src.AsString(), "variables.tf"))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range args {
+		vars[k] = v
+	}
+	return vars, nil
 }
 
 // Day is one day's cost from Cost Explorer.

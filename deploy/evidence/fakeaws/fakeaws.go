@@ -7,14 +7,22 @@ package fakeaws
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
+	ptypes "github.com/aws/aws-sdk-go-v2/service/pricing/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"hyundai-poc.com/evidence/awsapi"
@@ -45,6 +53,7 @@ type AWS struct {
 	DescribeTargetHealth    func(region string, in *elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error)
 	GetLogEvents            func(region string, in *cloudwatchlogs.GetLogEventsInput) (*cloudwatchlogs.GetLogEventsOutput, error)
 	GetCostAndUsage         func(region string, in *costexplorer.GetCostAndUsageInput) (*costexplorer.GetCostAndUsageOutput, error)
+	GetProducts             func(region string, in *pricing.GetProductsInput) (*pricing.GetProductsOutput, error)
 }
 
 // Calls returns every call so far, in order.
@@ -85,6 +94,7 @@ func (f *AWS) ECS(region string) awsapi.ECS               { return regional{f, r
 func (f *AWS) ELB(region string) awsapi.ELB               { return regional{f, region} }
 func (f *AWS) Logs(region string) awsapi.Logs             { return regional{f, region} }
 func (f *AWS) Cost() awsapi.Cost                          { return regional{f, "us-east-1"} }
+func (f *AWS) Pricing() awsapi.Pricing                    { return regional{f, "us-east-1"} }
 
 var _ awsapi.Clients = (*AWS)(nil)
 
@@ -126,4 +136,62 @@ func (r regional) GetLogEvents(_ context.Context, in *cloudwatchlogs.GetLogEvent
 }
 func (r regional) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUsageInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
 	return call(r.f, "ce.GetCostAndUsage", r.region, in, r.f.GetCostAndUsage)
+}
+func (r regional) GetProducts(_ context.Context, in *pricing.GetProductsInput, _ ...func(*pricing.Options)) (*pricing.GetProductsOutput, error) {
+	return call(r.f, "pricing.GetProducts", r.region, in, r.f.GetProducts)
+}
+
+// PriceListFromFiles is a GetProducts behaviour that answers from
+// dir/<ServiceCode>.json, files in GetProducts' own answer layout: it
+// returns the PriceList documents whose product family or attributes match
+// every TERM_MATCH filter, two to a page so that callers must follow
+// NextToken. Other filter types are refused, so a test sees them.
+func PriceListFromFiles(dir string) func(string, *pricing.GetProductsInput) (*pricing.GetProductsOutput, error) {
+	return func(_ string, in *pricing.GetProductsInput) (*pricing.GetProductsOutput, error) {
+		service := aws.ToString(in.ServiceCode)
+		b, err := os.ReadFile(filepath.Join(dir, service+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("fakeaws: no price list for service code %q", service)
+		}
+		var all struct{ PriceList []string }
+		if err := json.Unmarshal(b, &all); err != nil {
+			return nil, fmt.Errorf("fakeaws: %s: %w", service, err)
+		}
+		var match []string
+		for _, doc := range all.PriceList {
+			var p struct {
+				Product struct {
+					ProductFamily string            `json:"productFamily"`
+					Attributes    map[string]string `json:"attributes"`
+				} `json:"product"`
+			}
+			if err := json.Unmarshal([]byte(doc), &p); err != nil {
+				return nil, fmt.Errorf("fakeaws: %s: %w", service, err)
+			}
+			ok := true
+			for _, fl := range in.Filters {
+				if fl.Type != ptypes.FilterTypeTermMatch {
+					return nil, fmt.Errorf("fakeaws: filter type %s not faked", fl.Type)
+				}
+				v := p.Product.Attributes[aws.ToString(fl.Field)]
+				if aws.ToString(fl.Field) == "productFamily" {
+					v = p.Product.ProductFamily
+				}
+				ok = ok && v == aws.ToString(fl.Value)
+			}
+			if ok {
+				match = append(match, doc)
+			}
+		}
+		start := 0
+		if in.NextToken != nil {
+			start, _ = strconv.Atoi(*in.NextToken)
+		}
+		end := min(start+2, len(match))
+		out := &pricing.GetProductsOutput{FormatVersion: aws.String("aws_v1"), PriceList: match[start:end]}
+		if end < len(match) {
+			out.NextToken = aws.String(strconv.Itoa(end))
+		}
+		return out, nil
+	}
 }

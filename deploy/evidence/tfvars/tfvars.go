@@ -4,7 +4,10 @@
 package tfvars
 
 import (
+	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -77,4 +80,34 @@ func OptionalDefaults(e hclsyntax.Expression) map[string]cty.Value {
 		}
 	}
 	return out
+}
+
+// BlockArgs returns the arguments of the block `blockType "labels"...` in
+// the file at path whose values are known without a plan: literals, and
+// expressions of var.NAME given vars. Arguments that refer to anything else
+// (module outputs, resources) are left out, so a caller can tell "set to a
+// known value" from "left to the default or to a later apply".
+func BlockArgs(path, blockType string, labels []string, vars map[string]cty.Value) (map[string]cty.Value, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f, diags := hclsyntax.ParseConfig(b, path, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+	for _, blk := range f.Body.(*hclsyntax.Body).Blocks {
+		if blk.Type != blockType || !slices.Equal(blk.Labels, labels) {
+			continue
+		}
+		out := map[string]cty.Value{}
+		for name, a := range blk.Body.Attributes {
+			if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsWhollyKnown() {
+				out[name] = v
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s: no %s %q", path, blockType, strings.Join(labels, " "))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"hyundai-poc.com/evidence/cost"
 	"hyundai-poc.com/evidence/latency"
 	"hyundai-poc.com/evidence/results"
 )
@@ -36,20 +37,21 @@ func num(v float64) string {
 
 // Commands that measure what is missing, as the documents name them.
 const (
-	cmdLatencyAWS = "bin/evidence latency --target aws"
-	cmdLagAWS     = "bin/evidence lag --target aws"
-	cmdQueryAWS   = "bin/evidence query --target aws"
-	cmdGeoAWS     = "bin/evidence geo --target aws"
-	cmdDrillAWS   = "bin/evidence drill --target aws --scenario switchover --to us-west-2 --global-cluster NAME --yes"
-	cmdFailAWS    = "bin/evidence drill --target aws --scenario failover --to us-west-2 --global-cluster NAME --yes"
-	cmdTaskAWS    = "bin/evidence task-replacement --target aws --region ap-northeast-2 --yes"
-	cmdCostActual = "bin/evidence cost --actual --days 7"
-	cmdCost       = "bin/evidence cost"
-	cmdLatencyLab = "make latency"
-	cmdLagLab     = "bin/evidence lag --target lab"
-	cmdQueryLab   = "bin/evidence query --target lab"
-	cmdGeoLab     = "bin/evidence geo --target lab"
-	cmdTaskLab    = "bin/evidence task-replacement --target lab"
+	cmdLatencyAWS  = "bin/evidence latency --target aws"
+	cmdLagAWS      = "bin/evidence lag --target aws"
+	cmdQueryAWS    = "bin/evidence query --target aws"
+	cmdGeoAWS      = "bin/evidence geo --target aws"
+	cmdDrillAWS    = "bin/evidence drill --target aws --scenario switchover --to us-west-2 --global-cluster NAME --yes"
+	cmdFailAWS     = "bin/evidence drill --target aws --scenario failover --to us-west-2 --global-cluster NAME --yes"
+	cmdTaskAWS     = "bin/evidence task-replacement --target aws --region ap-northeast-2 --yes"
+	cmdCostActual  = "bin/evidence cost --actual --days 7"
+	cmdCost        = "bin/evidence cost"
+	cmdCostRefresh = "bin/evidence cost --refresh-prices"
+	cmdLatencyLab  = "make latency"
+	cmdLagLab      = "bin/evidence lag --target lab"
+	cmdQueryLab    = "bin/evidence query --target lab"
+	cmdGeoLab      = "bin/evidence geo --target lab"
+	cmdTaskLab     = "bin/evidence task-replacement --target lab"
 )
 
 func labDrillCmd(sc string) string { return "make drill SCENARIO=" + sc }
@@ -153,7 +155,16 @@ func (d *Data) costLine() string {
 		return Cmd(cmdCost)
 	}
 	e := d.Cost.R.Estimate
-	return fmt.Sprintf("estimated %.2f USD/day with Aurora at its minimum capacity, %.2f USD/day with every Aurora instance at its maximum all day; billing alarm at %.2f USD/day (%s)", e.TotalUSD, e.AtMaxACUUSD, e.DailyBudgetUSD, d.Cost.Cite())
+	return fmt.Sprintf("estimated %.2f USD/day with Aurora at its minimum capacity, %.2f USD/day with every Aurora instance at its maximum all day; billing alarm at %.2f USD/day%s (%s)", e.TotalUSD, e.AtMaxACUUSD, e.DailyBudgetUSD, d.pricesPending(), d.Cost.Cite())
+}
+
+// pricesPending says, while it is so, that the estimate's prices are not
+// yet AWS's own from the Price List API.
+func (d *Data) pricesPending() string {
+	if d.Cost == nil || d.Cost.R.Estimate.FromPriceList {
+		return ""
+	}
+	return "; prices are third-party readings of AWS list prices awaiting `" + cmdCostRefresh + "`"
 }
 
 // TalkingPoints renders docs/talking-points.md.
@@ -399,12 +410,7 @@ func (d *Data) costs(w *doc) {
 			w.f("| %s | %.2f | %s |\n", l.Component, l.USDPerDay, l.Formula)
 		}
 		w.f("| **total, Aurora at minimum** | **%.2f** | |\n| total, Aurora at maximum all day | %.2f | |\n| billing alarm threshold | %.2f | `daily_budget_usd` |\n\n", e.TotalUSD, e.AtMaxACUUSD, e.DailyBudgetUSD)
-		w.p("Prices used (us-east-1 list prices applied to every region; Seoul's are higher, so this is a floor there):")
-		w.h("| price | USD | unit | source | as of |", "|---|---|---|---|---|")
-		for _, k := range sortedKeys(e.Prices) {
-			p := e.Prices[k]
-			w.f("| %s | %g | %s | %s | %s |\n", k, p.USD, p.Unit, p.Source, p.Date)
-		}
+		d.priceTable(w, e)
 		w.f("\nNot in the estimate (they depend on traffic or stored data; Cost Explorer shows them): %s.\n\n", strings.Join(e.NotIncluded, "; "))
 	}
 	w.p("**Actual cost:** " + d.actualCost() + ".")
@@ -413,6 +419,65 @@ func (d *Data) costs(w *doc) {
 		"Changing one and running `"+cmdCost+"` shows its effect on the estimate before a deploy.",
 		"",
 		"**Ongoing:** `"+cmdCostActual+"` reads Cost Explorer by the `Project` tag and compares each day with the estimate and the billing alarm.")
+}
+
+// priceTable lists the prices the estimate applied, one row per reading
+// and the regions it was applied to, and says plainly where they were read.
+func (d *Data) priceTable(w *doc, e cost.Estimate) {
+	if e.FromPriceList {
+		w.p("Prices used: every regional price was read from the AWS Price List API (GetProducts) for its own region; each row gives the SKU and the price's effective date.")
+	} else {
+		w.p("Prices used: these are third-party readings of AWS list prices, awaiting `" + cmdCostRefresh + "`, which reads each one from the AWS Price List API (GetProducts) for each region. " +
+			"Each row names the page it was read from and that page's date; the AWS pricing page it links is the authority, but it draws its figures in the browser. " +
+			"A region without a reading of its own is priced with the us-east-1 reading, so for Seoul, whose list prices are higher, the figure is a floor.")
+	}
+	type row struct {
+		cost.Use
+		regions []string
+	}
+	var rows []*row
+	for _, u := range e.PriceUses {
+		if n := len(rows); n > 0 && rows[n-1].Key == u.Key && rows[n-1].From == u.From {
+			rows[n-1].regions = append(rows[n-1].regions, u.Region)
+			continue
+		}
+		rows = append(rows, &row{Use: u, regions: []string{u.Region}})
+	}
+	w.h("| price | regions | USD | unit | read from | as of | AWS page |", "|---|---|---|---|---|---|---|")
+	var notes []string
+	for _, r := range rows {
+		// The region the reading is of, then those it was applied to.
+		var own, applied []string
+		for _, reg := range r.regions {
+			if reg == r.From {
+				own = append(own, reg)
+			} else {
+				applied = append(applied, reg)
+			}
+		}
+		where := strings.Join(own, ", ")
+		switch {
+		case r.From == cost.Everywhere:
+			where = "all"
+		case len(own) == 0:
+			where = strings.Join(applied, ", ") + " (" + r.From + " reading applied)"
+		case len(applied) > 0:
+			where += "; applied to " + strings.Join(applied, ", ")
+		}
+		from := r.Source
+		if r.Source == cost.PriceList {
+			from = fmt.Sprintf("%s, SKU %s, read %s", r.Source, r.SKU, r.Read)
+		}
+		mark := ""
+		if r.Derivation != "" {
+			notes = append(notes, r.Derivation)
+			mark = fmt.Sprintf(" (note %d)", len(notes))
+		}
+		w.f("| %s | %s | %g%s | %s | %s | %s | %s |\n", r.Key, where, r.USD, mark, r.Unit, from, r.Date, r.Authority)
+	}
+	for i, n := range notes {
+		w.f("\nNote %d: %s\n", i+1, n)
+	}
 }
 
 func (d *Data) production(w *doc) {
@@ -448,7 +513,7 @@ func (d *Data) checklist(w *doc) {
 		{"dashboards with every region", "`make lab`, then http://localhost:8080/status?loc=KR; on AWS the CloudWatch dashboard Terraform creates", "live"},
 		{"the architecture diagram", "README.md, section Architecture", "in the repository"},
 		{"the failover runbook", "[failover-runbook.md](failover-runbook.md); `make drill SCENARIO=failover`", d.awsOrLab(d.LabDrills["failover"] != nil, d.AWSDrill != nil)},
-		{"what it costs", "`" + cmdCost + "`, `" + cmdCostActual + "`", d.awsOrLab(false, d.Cost != nil)},
+		{"what it costs", "`" + cmdCost + "`, `" + cmdCostRefresh + "`, `" + cmdCostActual + "`", d.awsOrLab(false, d.Cost != nil) + d.pricesPending()},
 		{"geographic routing without a VPN", "`" + cmdGeoLab + "`, `" + cmdGeoAWS + "`", d.awsOrLab(d.LabGeo != nil, d.AWSGeo != nil)},
 	}
 	for _, r := range rows {

@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"hyundai-poc.com/evidence/awsapi"
+	"hyundai-poc.com/evidence/cost"
 	"hyundai-poc.com/evidence/fakeaws"
 	"hyundai-poc.com/evidence/record"
 	"hyundai-poc.com/evidence/results"
@@ -111,6 +113,7 @@ func TestRefusesPolitelyWithoutCredentials(t *testing.T) {
 		{"drill", "--target", "aws", "--yes", "--global-cluster", "hyundai-poc", "--to", "us-east-1"},
 		{"task-replacement", "--target", "aws", "--yes"},
 		{"cost", "--actual"},
+		{"cost", "--refresh-prices", "--prices", pricesCopy(t)},
 	}
 	for _, args := range cases {
 		args = append(args, "--outputs", outputs, "--out", out)
@@ -122,6 +125,31 @@ func TestRefusesPolitelyWithoutCredentials(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(out, "*")); len(m) != 0 {
 		t.Fatalf("refused commands wrote %v", m)
 	}
+	// The refused refresh left the price table as it was.
+	if a, b := readFile(t, committedPrices), readFile(t, cases[len(cases)-1][3]); a != b {
+		t.Fatal("a refused --refresh-prices changed the price table")
+	}
+}
+
+var committedPrices = filepath.Join("..", "..", "cost", cost.PriceFileName)
+
+// pricesCopy is a copy of the committed price table that a test may change.
+func pricesCopy(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), cost.PriceFileName)
+	if err := os.WriteFile(p, []byte(readFile(t, committedPrices)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func TestRefusesWithoutOutputsOrLab(t *testing.T) {
@@ -251,7 +279,51 @@ func TestCostEstimateWritesAResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Target != "aws" || res.Result.Estimate.TotalUSD <= 0 || res.Result.Actual != nil || !strings.Contains(log, "billing alarm threshold") {
+	if res.Target != "aws" || res.Result.Estimate.TotalUSD <= 0 || res.Result.Actual != nil || !strings.Contains(log, "billing alarm threshold") ||
+		!strings.Contains(log, "MemoryDB write queue") || !strings.Contains(log, "until `bin/evidence cost --refresh-prices`") {
 		t.Fatalf("%+v\n%s", res, log)
+	}
+}
+
+func TestCostRefreshPricesAgainstTheFake(t *testing.T) {
+	f := &fakeaws.AWS{GetProducts: fakeaws.PriceListFromFiles(filepath.Join("..", "..", "cost", "testdata", "getproducts"))}
+	dp := deps{loadAWS: func(context.Context) (awsapi.Clients, error) { return f, nil }}
+	prices, out := pricesCopy(t), t.TempDir()
+	log, err := runCmd(t, dp, "cost", "--refresh-prices", "--prices", prices, "--out", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log)
+	}
+	p, err := cost.LoadPrices(prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Items["nat_gateway_hour"].Regions["ap-northeast-2"]; r == nil || r.Source != cost.PriceList || r.SKU == "" || len(r.Filters) != 2 {
+		t.Fatalf("Seoul NAT gateway reading %+v\n%s", r, log)
+	}
+	path, err := record.Newest(out, "cost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := record.Read[results.Cost](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Result.Estimate.FromPriceList || res.Settings["refresh_prices"] != true || strings.Contains(log, "until `bin/evidence cost --refresh-prices`") {
+		t.Fatalf("%+v\n%s", res.Result.Estimate, log)
+	}
+	// The fake fails: the command says which prices were not read, keeps
+	// the ones that were, and writes no estimate.
+	f.GetProducts = func(string, *pricing.GetProductsInput) (*pricing.GetProductsOutput, error) {
+		return nil, errors.New("throttled")
+	}
+	out2 := t.TempDir()
+	if _, err := runCmd(t, dp, "cost", "--refresh-prices", "--prices", prices, "--out", out2); err == nil || !strings.Contains(err.Error(), "alb_hour in us-east-1") {
+		t.Fatalf("failed refresh: %v", err)
+	}
+	if again, _ := cost.LoadPrices(prices); again.Items["alb_hour"].Regions["us-east-1"].SKU != p.Items["alb_hour"].Regions["us-east-1"].SKU {
+		t.Fatal("a failed refresh lost the readings it had")
+	}
+	if m, _ := filepath.Glob(filepath.Join(out2, "*")); len(m) != 0 {
+		t.Fatalf("a failed refresh wrote %v", m)
 	}
 }
