@@ -103,7 +103,8 @@ func BlockArgs(path, blockType string, labels []string, vars map[string]cty.Valu
 		}
 		out := map[string]cty.Value{}
 		for name, a := range blk.Body.Attributes {
-			if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsWhollyKnown() {
+			// A null passed to a module leaves the variable at its default.
+			if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsWhollyKnown() && !v.IsNull() {
 				out[name] = v
 			}
 		}

@@ -16,14 +16,19 @@ func runCost(ctx context.Context, e *env, args []string) error {
 Daily cost. Without --actual: an estimate from the Terraform variables
 (deploy/terraform/poc/variables.tf and terraform.tfvars when present) and the
 price table deploy/evidence/cost/prices.json, in which every price carries its
-source and date; no AWS call. With --refresh-prices (needs credentials): first
-read every price the estimate uses, in each region, from the AWS Price List
-API (GetProducts, us-east-1 endpoint) into that table, with the filters sent,
-the SKU, the effective date and the day read. With --actual (after a deploy): Cost Explorer GetCostAndUsage for the last
+source and date; no AWS call.
+
+With --refresh-prices (needs credentials): first read every price the
+estimate uses, in each region, from the AWS Price List API (GetProducts,
+us-east-1 endpoint) into that table, with the filters sent, the SKU, the
+effective date and the day read.
+
+With --actual (after a deploy): Cost Explorer GetCostAndUsage for the last
 --days days, filtered by the Project tag and grouped by service, compared with
-the estimate and with the billing alarm's daily threshold. The cost of an AWS
-deployment is a fact about AWS, so results go to test-results/aws/ unless
---out says otherwise. Writes cost-<time>.json.`)
+the estimate and with the billing alarm's daily threshold.
+
+The cost of an AWS deployment is a fact about AWS, so results go to
+test-results/aws/ unless --out says otherwise. Writes cost-<time>.json.`)
 	actual := fs.Bool("actual", false, "read real costs from Cost Explorer (needs credentials)")
 	days := fs.Int("days", 7, "with --actual: days to read, ending yesterday")
 	refresh := fs.Bool("refresh-prices", false, "read the prices from the AWS Price List API into the price table first (needs credentials)")
