@@ -77,8 +77,11 @@ func New(db datapath.Options, w Writes, log *slog.Logger) (*Backend, error) {
 		if qo.MinAge == 0 {
 			qo.MinAge = w.Hold + 500*time.Millisecond
 		}
-		if qo.Parallel == 0 {
-			qo.Parallel = 32
+		// 256 leads are one INSERT of about 100 KB: far below any
+		// max_allowed_packet, and a few thousand queued leads drain in a
+		// dozen writes.
+		if qo.Batch == 0 {
+			qo.Batch = 256
 		}
 		q, err := queue.Open(qo)
 		if err != nil {
@@ -108,7 +111,24 @@ func (b *Backend) Run(ctx context.Context) {
 	go b.Catalog.Keep(ctx, time.Minute)
 	go b.Intake.Watch(ctx, time.Second, b.queueMetrics.QueueState)
 	go func() { _ = b.Intake.Drain(ctx) }()
+	if b.queue != nil {
+		go b.wakeDrainer(ctx)
+	}
 	b.Databases.Run(ctx)
+}
+
+// wakeDrainer ends the drainer's back-off whenever the writer turns
+// writable again, so what queued while there was none is written within a
+// monitor interval of the writer coming back.
+func (b *Backend) wakeDrainer(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.Databases.WriterBack():
+			b.queue.Wake()
+		}
+	}
 }
 
 // Close closes the database pools and the queue's connections.

@@ -75,7 +75,8 @@ type Databases struct {
 	tracer  trace.Tracer
 	writer  *pool
 	reader  *pool
-	remotes []remote
+	remotes []*remote
+	closed  chan struct{} // closed by Close: background probes stop
 
 	base     *mysql.Config
 	resolver *net.Resolver
@@ -93,6 +94,7 @@ type Databases struct {
 
 	mu     sync.Mutex
 	up     chan struct{} // closed when the monitor finds a healthy writer again
+	back   chan struct{} // closed when the writer turns writable after it was not
 	wstat  NodeCheck
 	rstat  NodeCheck
 	lag    time.Duration
@@ -157,6 +159,7 @@ func New(opts Options) (*Databases, error) {
 		tokens:     signer{key: key},
 		tokenWaits: make(chan struct{}, opts.MaxTokenWaits),
 		hbView:     newHeartbeatView(),
+		closed:     make(chan struct{}),
 	}
 	c.wstat = NodeCheck{Endpoint: opts.WriterAddr}
 	c.rstat = NodeCheck{Endpoint: opts.ReaderAddr}
@@ -196,6 +199,7 @@ func New(opts Options) (*Databases, error) {
 
 // Close closes both pools.
 func (c *Databases) Close() {
+	close(c.closed)
 	c.writer.close()
 	c.reader.close()
 	for _, r := range c.remotes {
@@ -399,6 +403,19 @@ func (c *Databases) writerUp() <-chan struct{} {
 		c.up = make(chan struct{})
 	}
 	return c.up
+}
+
+// WriterBack returns a channel closed the next time the monitor finds a
+// writable writer after one was not (down, read-only, or failing requests):
+// the write queue's drainer starts at that moment rather than at the end
+// of its back-off.
+func (c *Databases) WriterBack() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.back == nil {
+		c.back = make(chan struct{})
+	}
+	return c.back
 }
 
 // Token returns a consistency token for a write acknowledged before the

@@ -131,12 +131,16 @@ func (c *Databases) checkWriter(ctx context.Context) {
 		c.mu.Unlock()
 		return
 	}
-	prev := c.wstat.Node
+	prev, wasHealthy := c.wstat.Node, c.wstat.Healthy
 	c.wstat = NodeCheck{Endpoint: c.opts.WriterAddr, Resolved: ips, Node: ni.node, Region: ni.region,
 		Healthy: true, ReadOnly: false, CheckedAt: now}
 	if c.up != nil {
 		close(c.up) // wake writes waiting for a writer
 		c.up = nil
+	}
+	if !wasHealthy && c.back != nil {
+		close(c.back)
+		c.back = nil
 	}
 	c.mu.Unlock()
 	if prev != "" && prev != ni.node {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hyundai-poc.com/contract"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // RemoteReader is another region's reader endpoint. In AWS it is reached
@@ -18,9 +20,20 @@ type RemoteReader struct {
 // ErrNoReaderElsewhere says no reader outside the writer's region answered.
 var ErrNoReaderElsewhere = errors.New("no reader in another region than the writer's answered")
 
+// remoteTimeout bounds one query on another region's reader for the
+// queue's confirm step and for reads by id: a few round trips to the
+// farthest region, so a reader that stopped answering costs the drainer a
+// second once, not a query timeout every round.
+const remoteTimeout = time.Second
+
+// remoteRetry is how often a reader found down is probed again, in the
+// background; until it answers, nobody waits for it.
+const remoteRetry = time.Second
+
 // openRemotes opens one pool per remote reader; none is probed by the
 // monitor: they are only asked when the local nodes cannot answer, or to
-// confirm that a write left the writer's region.
+// confirm that a write left the writer's region. One that fails is
+// skipped until a background probe finds it answering again.
 func (c *Databases) openRemotes(creds *Credentials) error {
 	for _, r := range c.opts.RemoteReaders {
 		if r.Region == "" || r.Addr == "" {
@@ -30,7 +43,7 @@ func (c *Databases) openRemotes(creds *Credentials) error {
 		if err != nil {
 			return err
 		}
-		c.remotes = append(c.remotes, remote{region: r.Region, pool: p})
+		c.remotes = append(c.remotes, &remote{region: r.Region, pool: p})
 	}
 	return nil
 }
@@ -38,69 +51,69 @@ func (c *Databases) openRemotes(creds *Credentials) error {
 type remote struct {
 	region string
 	pool   *pool
+	// down is set while a failed reader is being probed in the background.
+	down atomic.Bool
+}
+
+// query runs fn on the remote reader within remoteTimeout. A failure that
+// is not the caller's marks it down and starts probing it.
+func (c *Databases) queryRemote(ctx context.Context, r *remote, fn ReadFunc) error {
+	db, gen := r.pool.db()
+	qctx, cancel := context.WithTimeout(ctx, min(remoteTimeout, c.opts.QueryTimeout))
+	err := fn(qctx, db)
+	cancel()
+	if err == nil || errors.Is(err, errNoRows) || ctx.Err() != nil {
+		return err
+	}
+	if isNodeFailure(err) || errors.Is(err, context.DeadlineExceeded) {
+		r.pool.reset(gen)
+		c.markRemoteDown(r, err)
+	}
+	return err
+}
+
+func (c *Databases) markRemoteDown(r *remote, err error) {
+	if !r.down.CompareAndSwap(false, true) {
+		return
+	}
+	c.log.Warn("another region's reader does not answer; skipped until it does", "region", r.region, "error", err.Error())
+	go func() {
+		t := time.NewTicker(remoteRetry)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.closed:
+				return
+			case <-t.C:
+			}
+			db, gen := r.pool.db()
+			ctx, cancel := context.WithTimeout(context.Background(), remoteTimeout)
+			err := db.PingContext(ctx)
+			if err == nil {
+				err = db.QueryRowContext(ctx, "SELECT 1").Err()
+			}
+			cancel()
+			if err == nil {
+				r.down.Store(false)
+				c.log.Info("another region's reader answers again", "region", r.region)
+				return
+			}
+			r.pool.reset(gen)
+		}
+	}()
 }
 
 // ReadRemote runs fn on the other regions' readers in the configured order
 // until one answers (a not-found answer counts as an answer), for a read
 // that neither the local reader nor the writer could serve. It says which
-// region answered.
+// region answered. Readers found down are skipped.
 func (c *Databases) ReadRemote(ctx context.Context, fn ReadFunc) (string, error) {
-	return c.readRemotes(ctx, "", fn)
-}
-
-// ReadOutside runs fn on every reader outside the writer's region: this
-// region's reader when the writer is elsewhere, and the other regions'
-// readers. It fails unless every one of them answered: a write the queue
-// drops must be on whichever of them a failover promotes. What they have
-// survives the loss of the writer's region.
-func (c *Databases) ReadOutside(ctx context.Context, fn ReadFunc) ([]string, error) {
-	c.mu.Lock()
-	writerRegion, readerRegion, readerUp := c.wstat.Region, c.rstat.Region, c.rstat.Healthy
-	c.mu.Unlock()
-	if writerRegion == "" {
-		return nil, fmt.Errorf("%w: the writer's region is not known yet", ErrNoReaderElsewhere)
-	}
-	var answered []string
-	// A reader the monitor finds down cannot be promoted; when it comes
-	// back it is rebuilt from the writer, so it is not waited for.
-	if readerRegion != writerRegion && readerUp {
-		if readerRegion == "" {
-			return nil, fmt.Errorf("%w: this region's reader is not known yet", ErrNoReaderElsewhere)
-		}
-		if err := c.readOn(ctx, contract.FromReader, fn); err != nil && !errors.Is(err, errNoRows) {
-			return nil, fmt.Errorf("%w: %s: %v", ErrNoReaderElsewhere, readerRegion, err)
-		}
-		answered = append(answered, readerRegion)
-	}
-	for _, r := range c.remotes {
-		if r.region == writerRegion || r.region == c.opts.Region {
-			continue
-		}
-		db, _ := r.pool.db()
-		qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)
-		err := fn(qctx, db)
-		cancel()
-		if err != nil && !errors.Is(err, errNoRows) {
-			return nil, fmt.Errorf("%w: %s: %v", ErrNoReaderElsewhere, r.region, err)
-		}
-		answered = append(answered, r.region)
-	}
-	if len(answered) == 0 {
-		return nil, ErrNoReaderElsewhere
-	}
-	return answered, nil
-}
-
-func (c *Databases) readRemotes(ctx context.Context, skip string, fn ReadFunc) (string, error) {
 	var last error = ErrNoReaderElsewhere
 	for _, r := range c.remotes {
-		if r.region == skip || r.region == c.opts.Region {
+		if r.region == c.opts.Region || r.down.Load() {
 			continue
 		}
-		db, gen := r.pool.db()
-		qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)
-		err := fn(qctx, db)
-		cancel()
+		err := c.queryRemote(ctx, r, fn)
 		if err == nil || errors.Is(err, errNoRows) {
 			c.obs.ReadFallback("remote_reader")
 			return r.region, err
@@ -108,10 +121,70 @@ func (c *Databases) readRemotes(ctx context.Context, skip string, fn ReadFunc) (
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		if isNodeFailure(err) {
-			r.pool.reset(gen)
-		}
 		last = fmt.Errorf("%s: %w", r.region, err)
 	}
 	return "", fmt.Errorf("%w: %v", ErrNoReaderElsewhere, last)
+}
+
+// ReadOutside runs fn on the readers outside the writer's region that
+// answer: this region's reader when the writer is elsewhere, and the other
+// regions' readers, all at once, each within a second. A reader that is
+// down (the monitor's view for the local one; a failed query for the
+// others) is skipped, not waited for: it cannot be promoted while down,
+// and when it comes back it replicates from the writer what it missed. It
+// fails unless at least one reader outside the writer's region answered.
+// It returns the regions that answered.
+func (c *Databases) ReadOutside(ctx context.Context, fn ReadFunc) ([]string, error) {
+	c.mu.Lock()
+	writerRegion, readerRegion, readerUp := c.wstat.Region, c.rstat.Region, c.rstat.Healthy
+	c.mu.Unlock()
+	if writerRegion == "" {
+		return nil, fmt.Errorf("%w: the writer's region is not known yet", ErrNoReaderElsewhere)
+	}
+	type answer struct {
+		region string
+		err    error
+	}
+	var asks []func() answer
+	if readerRegion != writerRegion && readerUp && readerRegion != "" {
+		asks = append(asks, func() answer {
+			db, _ := c.reader.db()
+			qctx, cancel := context.WithTimeout(ctx, min(remoteTimeout, c.opts.QueryTimeout))
+			defer cancel()
+			err := fn(qctx, db)
+			if err != nil && !errors.Is(err, errNoRows) && ctx.Err() == nil && (isNodeFailure(err) || errors.Is(err, context.DeadlineExceeded)) {
+				c.markReaderDown(err)
+			}
+			return answer{readerRegion, err}
+		})
+	}
+	for _, r := range c.remotes {
+		if r.region == writerRegion || r.region == c.opts.Region || r.down.Load() {
+			continue
+		}
+		asks = append(asks, func() answer { return answer{r.region, c.queryRemote(ctx, r, fn)} })
+	}
+	answers := make([]answer, len(asks))
+	var wg sync.WaitGroup
+	for i, ask := range asks {
+		wg.Add(1)
+		go func() { defer wg.Done(); answers[i] = ask() }()
+	}
+	wg.Wait()
+	var answered []string
+	var errs []error
+	for _, a := range answers {
+		if a.err != nil && !errors.Is(a.err, errNoRows) {
+			errs = append(errs, fmt.Errorf("%s: %w", a.region, a.err))
+			continue
+		}
+		answered = append(answered, a.region)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if len(answered) == 0 {
+		return nil, fmt.Errorf("%w: %v", ErrNoReaderElsewhere, errors.Join(errs...))
+	}
+	return answered, nil
 }

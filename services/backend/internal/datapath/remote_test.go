@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"net"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,12 +73,24 @@ func TestReadsOutsideTheWritersRegion(t *testing.T) {
 		t.Fatalf("from us-west-2: answered by %q, %v", regions, err)
 	}
 
-	// A reader outside the writer's region that does not answer means
-	// nothing can be confirmed.
+	// A reader outside the writer's region that does not answer is
+	// skipped: it cannot be promoted while down, and the answer comes from
+	// those that do answer.
 	gone := open(t, p, "us-east-1", p.primary.Addr(), p.primary.Addr(), remote, datapath.RemoteReader{Region: "ap-northeast-2", Addr: closedPort(t)})
 	waitWriterRegion(t, gone, "us-east-1")
-	if _, err := gone.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) }); !errors.Is(err, datapath.ErrNoReaderElsewhere) {
-		t.Fatalf("one reader outside down: %v", err)
+	for range 2 {
+		regions, err = gone.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) })
+		if err != nil || len(regions) != 1 || regions[0] != "us-west-2" {
+			t.Fatalf("one reader outside down: answered by %q, %v; want us-west-2 alone", regions, err)
+		}
+	}
+
+	// When no reader outside the writer's region answers, nothing is
+	// confirmed.
+	none := open(t, p, "us-east-1", p.primary.Addr(), p.primary.Addr(), datapath.RemoteReader{Region: "ap-northeast-2", Addr: closedPort(t)})
+	waitWriterRegion(t, none, "us-east-1")
+	if _, err := none.ReadOutside(ctx, func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) }); !errors.Is(err, datapath.ErrNoReaderElsewhere) {
+		t.Fatalf("every reader outside down: %v", err)
 	}
 
 	// Without any reader outside the writer's region there is no answer.
@@ -102,5 +116,67 @@ func waitWriterRegion(t *testing.T, c *datapath.Databases, want string) {
 		if time.Now().After(deadline) {
 			t.Fatalf("writer region %q, want %q", c.Status().Writer.Region, want)
 		}
+	}
+}
+
+// A reader that accepts connections and never answers (a cut link) is
+// asked once; after that it is skipped, not waited for, until a probe in
+// the background finds it answering.
+func TestSilentRemoteReaderIsSkipped(t *testing.T) {
+	p := startPair(t)
+	ctx := context.Background()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int64
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	east := open(t, p, "us-east-1", p.primary.Addr(), p.primary.Addr(),
+		datapath.RemoteReader{Region: "ap-northeast-2", Addr: l.Addr().String()},
+		datapath.RemoteReader{Region: "us-west-2", Addr: p.replica.Addr()})
+	waitWriterRegion(t, east, "us-east-1")
+	var n int
+	count := func(ctx context.Context, db *sqlx.DB) error { return leads(ctx, db, &n) }
+	regions, err := east.ReadOutside(ctx, count)
+	if err != nil || len(regions) != 1 || regions[0] != "us-west-2" {
+		t.Fatalf("answered by %q, %v; want us-west-2 alone", regions, err)
+	}
+	before := accepted.Load()
+	if before == 0 {
+		t.Fatal("the silent reader was never asked")
+	}
+	for range 3 {
+		if regions, err := east.ReadOutside(ctx, count); err != nil || len(regions) != 1 {
+			t.Fatalf("answered by %q, %v", regions, err)
+		}
+		if _, err := east.ReadRemote(ctx, count); err != nil {
+			t.Fatalf("read by id: %v", err)
+		}
+	}
+	// The background probe may dial it again; the requests themselves do
+	// not, so at most one probe's connection is added per second.
+	if got := accepted.Load(); got > before+3 {
+		t.Fatalf("the silent reader was dialled %d more times", got-before)
 	}
 }

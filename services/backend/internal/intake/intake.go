@@ -36,9 +36,11 @@ type Result struct {
 	Token    string // consistency token, for Created only
 }
 
-// Writer stores a lead on the writer, idempotent by key (store.Store).
+// Writer stores leads on the writer, idempotent by key (store.Store):
+// one for a request, many at once for the drainer.
 type Writer interface {
 	CreateLead(ctx context.Context, l marketing.Lead) (stored marketing.Lead, replayed bool, token string, err error)
+	ApplyLeads(ctx context.Context, ls []marketing.Lead) ([]marketing.LeadWrite, error)
 }
 
 // Confirmer says which keys' leads a reader outside the writer's region
@@ -49,9 +51,10 @@ type Confirmer interface {
 
 // Observer counts what intake does; telemetry implements it.
 type Observer interface {
-	Journaled(outcome string)     // "added", "existed", "failed"
-	Acknowledged(s Status)        // every 201 and 202
-	QueuedApplied(queued float64) // seconds a pending lead waited until the drainer wrote it
+	Journaled(outcome string)      // "added", "existed", "failed"
+	Acknowledged(s Status)         // every 201 and 202
+	QueuedApplied(queued float64)  // seconds a pending lead waited until the drainer wrote it
+	DrainWrite(leads int, ok bool) // one batch write of the drainer
 }
 
 type nopObserver struct{}
@@ -59,6 +62,7 @@ type nopObserver struct{}
 func (nopObserver) Journaled(string)      {}
 func (nopObserver) Acknowledged(Status)   {}
 func (nopObserver) QueuedApplied(float64) {}
+func (nopObserver) DrainWrite(int, bool)  {}
 
 // Options configure an Intake.
 type Options struct {
@@ -114,10 +118,11 @@ type journalEntry struct {
 
 const kind = "lead"
 
-// applyTimeout bounds one drain write: long enough for a write to the
-// farthest writer, short enough that the drainer notices a writer coming
-// back within seconds.
-const applyTimeout = 2 * time.Second
+// applyTimeout bounds one drain write: long enough for a batch to the
+// farthest writer over a fresh connection, short enough that a round
+// ends and the queue is read again while no writer answers. A writer that
+// comes back wakes the write waiting inside it at once.
+const applyTimeout = 3 * time.Second
 
 func encode(l marketing.Lead) ([]byte, error) {
 	return json.Marshal(journalEntry{Lead: l, Key: l.IdempotencyKey, RequestHash: l.RequestHash})
@@ -256,50 +261,81 @@ func (in *Intake) confirm(ctx context.Context, es []queue.Entry) (map[string]boo
 	return out, nil
 }
 
-// apply writes an entry's lead by key. A journal entry's lead is usually
-// already on the writer (the key lookup finds it); a pending one is written
-// now. Either way the entry stays until another region has the lead
-// (ErrNotYet), unless there is no way to confirm that.
-func (in *Intake) apply(ctx context.Context, e queue.Entry) error {
+// apply writes a batch of entries' leads by key, in one write. A journal
+// entry's lead is usually already on the writer (the key look-up finds
+// it); a pending one is written now. Either way the entry stays until
+// another region has the lead (ErrNotYet), unless there is no way to
+// confirm that. Entries this drainer wrote less than Reapply ago are not
+// written again: they wait for replication.
+func (in *Intake) apply(ctx context.Context, es []queue.Entry) []error {
+	errs := make([]error, len(es))
+	var leads []marketing.Lead
+	var idx []int
 	in.mu.Lock()
-	at, done := in.written[e.ID]
 	for id, t := range in.written {
 		if time.Since(t) > 10*in.opts.Reapply {
 			delete(in.written, id)
 		}
 	}
-	in.mu.Unlock()
-	if done && time.Since(at) < in.opts.Reapply {
-		return queue.ErrNotYet
-	}
-	l, err := decode(e)
-	if err != nil {
-		return fmt.Errorf("%w: %v", queue.ErrReject, err)
-	}
-	// Bounded, so one lead waiting for a writer does not hold the drainer
-	// for the data path's whole retry budget: the queue backs off and
-	// tries again, and writes as soon as a writer answers.
-	actx, cancel := context.WithTimeout(ctx, applyTimeout)
-	_, replayed, _, err := in.opts.Writer.CreateLead(actx, l)
-	cancel()
-	if err != nil {
-		var me *marketing.Error
-		if errors.As(err, &me) && me.Code == marketing.EConflict {
-			return fmt.Errorf("%w: %v", queue.ErrReject, err)
+	for i, e := range es {
+		if at, done := in.written[e.ID]; done && time.Since(at) < in.opts.Reapply {
+			errs[i] = queue.ErrNotYet
+			continue
 		}
-		return err
+		l, err := decode(e)
+		if err != nil {
+			errs[i] = fmt.Errorf("%w: %v", queue.ErrReject, err)
+			continue
+		}
+		leads, idx = append(leads, l), append(idx, i)
 	}
-	if !replayed {
-		in.obs.QueuedApplied(time.Since(e.EnqueuedAt).Seconds())
-		in.log.Info("queued lead written", "queued_ms", time.Since(e.EnqueuedAt).Milliseconds())
-	}
-	if in.opts.Confirmer == nil {
-		return nil
-	}
-	in.mu.Lock()
-	in.written[e.ID] = time.Now()
 	in.mu.Unlock()
-	return queue.ErrNotYet
+	if len(leads) == 0 {
+		return errs
+	}
+	// Bounded, so a round waiting for a writer ends and the queue is read
+	// again; the queue backs off and a writer coming back wakes it.
+	actx, cancel := context.WithTimeout(ctx, applyTimeout)
+	res, err := in.opts.Writer.ApplyLeads(actx, leads)
+	cancel()
+	in.obs.DrainWrite(len(leads), err == nil)
+	if err != nil {
+		for _, i := range idx {
+			errs[i] = err
+		}
+		return errs
+	}
+	now := time.Now()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for j, i := range idx {
+		e := es[i]
+		switch res[j] {
+		case marketing.LeadConflict:
+			errs[i] = fmt.Errorf("%w: %v", queue.ErrReject, conflict())
+			continue
+		case marketing.LeadInserted:
+			in.obs.QueuedApplied(now.Sub(e.EnqueuedAt).Seconds())
+		}
+		if in.opts.Confirmer != nil {
+			in.written[e.ID] = now
+			errs[i] = queue.ErrNotYet
+		}
+	}
+	if n := count(res, marketing.LeadInserted); n > 0 {
+		in.log.Info("queued leads written", "leads", n, "batch", len(leads), "oldest_queued_ms", now.Sub(es[idx[0]].EnqueuedAt).Milliseconds())
+	}
+	return errs
+}
+
+func count(ws []marketing.LeadWrite, w marketing.LeadWrite) int {
+	n := 0
+	for _, x := range ws {
+		if x == w {
+			n++
+		}
+	}
+	return n
 }
 
 // QueueState is the queue's last known state, for metrics, /api/region

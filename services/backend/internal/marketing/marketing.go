@@ -65,6 +65,16 @@ type Lead struct {
 	ReadRegion string
 }
 
+// LeadWrite is what storing one lead of a queued batch came to.
+type LeadWrite int
+
+// What a batch write did with each lead.
+const (
+	LeadInserted LeadWrite = iota + 1 // the writer has it from this write
+	LeadPresent                       // the writer had it already, from the same request
+	LeadConflict                      // its key is taken by another request: it can never be stored
+)
+
 // HealthCheck records which writer took a region's health-check write.
 type HealthCheck struct {
 	ID           int64
@@ -87,6 +97,8 @@ type Store interface {
 	VehicleExists(ctx context.Context, id string) (bool, error)
 	Campaigns(ctx context.Context, market string) ([]Campaign, contract.ReadSource, error)
 	CreateLead(ctx context.Context, l Lead) (stored Lead, replayed bool, token string, err error)
+	// ApplyLeads stores a batch of queued leads at once, each once by key.
+	ApplyLeads(ctx context.Context, ls []Lead) ([]LeadWrite, error)
 	Lead(ctx context.Context, id, token string) (Lead, contract.ReadSource, error)
 	CreateHealthCheck(ctx context.Context, h HealthCheck) (stored HealthCheck, replayed bool, token string, err error)
 }

@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -12,13 +11,16 @@ import (
 // ConfirmFunc returns the IDs of entries whose write is already safe.
 type ConfirmFunc func(ctx context.Context, es []Entry) (map[string]bool, error)
 
-const batch = 64
+// page is how many entries one stream read returns.
+const page = 256
 
 // Run drains the queue until ctx ends: it reads what this consumer holds
 // and new entries, takes over entries another consumer left unacknowledged
-// for ClaimIdle, and applies them oldest first. An entry leaves the queue
-// only when apply succeeds (or rejects it for good); a failed apply backs
-// off and retries from the oldest entry again, so order is kept.
+// for ClaimIdle, and applies them oldest first, Batch at a time. An entry
+// leaves the queue only when apply succeeds (or rejects it for good); a
+// failed apply backs off and retries from the oldest entry again, so order
+// is kept. Wake ends a back-off at once: a writer that became writable is
+// used without waiting out the back-off.
 //
 // confirm, when set, is asked first which held entries are already safe
 // (their write is on another region's reader); those are removed without
@@ -45,6 +47,8 @@ func (q *Queue) Run(ctx context.Context, confirm ConfirmFunc, apply ApplyFunc) e
 		wait, failed := q.process(ctx, entries, confirm, apply)
 		switch {
 		case failed:
+			// The next round starts from the oldest held entry again.
+			q.cursor = ""
 			q.sleep(ctx, backoff)
 			backoff = min(backoff*2, q.opts.MaxBackoff)
 		case wait > 0:
@@ -76,7 +80,7 @@ func (q *Queue) claim(ctx context.Context) error {
 	for range 16 {
 		_, next, err := q.rdb.XAutoClaimJustID(cctx, &redis.XAutoClaimArgs{
 			Stream: q.stream, Group: q.group, Consumer: q.opts.Consumer,
-			MinIdle: q.opts.ClaimIdle, Start: start, Count: batch,
+			MinIdle: q.opts.ClaimIdle, Start: start, Count: page,
 		}).Result()
 		if err != nil {
 			return err
@@ -89,7 +93,7 @@ func (q *Queue) claim(ctx context.Context) error {
 	return nil
 }
 
-// next returns what this consumer holds, oldest first (up to maxHeld
+// next returns what this consumer holds, oldest first (up to MaxHeld
 // entries), then new entries; it waits up to Poll for new ones only when it
 // holds nothing. Held entries are paged through, so entries waiting for
 // replication (ErrNotYet) never hide a newer one from the drainer.
@@ -105,7 +109,7 @@ func (q *Queue) next(ctx context.Context) ([]redis.XMessage, error) {
 	for len(out) < q.opts.MaxHeld {
 		cctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
 		held, err := q.rdb.XReadGroup(cctx, &redis.XReadGroupArgs{
-			Group: q.group, Consumer: q.opts.Consumer, Streams: []string{q.stream, start}, Count: batch, Block: -1,
+			Group: q.group, Consumer: q.opts.Consumer, Streams: []string{q.stream, start}, Count: page, Block: -1,
 		}).Result()
 		cancel()
 		if err != nil && !errors.Is(err, redis.Nil) {
@@ -113,7 +117,7 @@ func (q *Queue) next(ctx context.Context) ([]redis.XMessage, error) {
 		}
 		msgs := flatten(held)
 		out = append(out, msgs...)
-		if len(msgs) < batch {
+		if len(msgs) < page {
 			start = ""
 			break
 		}
@@ -124,10 +128,12 @@ func (q *Queue) next(ctx context.Context) ([]redis.XMessage, error) {
 	if len(out) == 0 {
 		block = q.opts.Poll
 	}
+	// New entries: at least a whole batch, so a backlog nobody has read
+	// yet is written Batch at a time.
 	cctx, cancel := context.WithTimeout(ctx, q.opts.Timeout+q.opts.Poll)
 	defer cancel()
 	fresh, err := q.rdb.XReadGroup(cctx, &redis.XReadGroupArgs{
-		Group: q.group, Consumer: q.opts.Consumer, Streams: []string{q.stream, ">"}, Count: batch, Block: block,
+		Group: q.group, Consumer: q.opts.Consumer, Streams: []string{q.stream, ">"}, Count: int64(max(page, q.opts.Batch)), Block: block,
 	}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return out, nil
@@ -143,78 +149,88 @@ func flatten(streams []redis.XStream) []redis.XMessage {
 	return out
 }
 
-// process applies entries in order. It returns how long to wait before the
-// next round (an entry too young, or one not yet done) and whether an
-// apply failed, which stops the round so nothing overtakes the oldest.
+// process applies entries in order, Batch at a time. It returns how long
+// to wait before the next round (an entry too young, or one not yet done)
+// and whether an apply failed, which stops the round so nothing overtakes
+// the oldest.
 func (q *Queue) process(ctx context.Context, msgs []redis.XMessage, confirm ConfirmFunc, apply ApplyFunc) (time.Duration, bool) {
 	var wait time.Duration
 	entries := make([]Entry, 0, len(msgs))
+	var gone []string
 	for _, m := range msgs {
 		e, ok := decode(m)
 		if !ok {
 			// Deleted while we held it (another backend removed it).
-			cctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
-			_ = q.rdb.XAck(cctx, q.stream, q.group, m.ID).Err()
-			cancel()
+			gone = append(gone, m.ID)
 			continue
 		}
 		entries = append(entries, e)
+	}
+	if len(gone) > 0 {
+		cctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
+		_ = q.rdb.XAck(cctx, q.stream, q.group, gone...).Err()
+		cancel()
 	}
 	var safe map[string]bool
 	if confirm != nil && len(entries) > 0 {
 		// A failed check only means nothing is known safe yet.
 		safe, _ = confirm(ctx, entries)
 	}
-	// The rest, oldest first, Parallel at a time; a failure ends the round
-	// after the writes already started, so nothing newer overtakes it by
-	// more than one group.
-	var todo []Entry
+	var todo, confirmed []Entry
 	for _, e := range entries {
 		if safe[e.ID] {
-			if err := q.Remove(ctx, e); err != nil {
-				return 0, true
-			}
-			q.done(e, Confirmed)
+			confirmed = append(confirmed, e)
 			continue
 		}
 		if young := q.opts.MinAge - time.Since(e.EnqueuedAt); young > 0 {
-			if len(todo) == 0 {
-				return min(young, q.opts.Poll), false
-			}
+			// Entries are in age order: every later one is younger still.
 			wait = min(young, q.opts.Poll)
 			break
 		}
 		todo = append(todo, e)
 	}
+	if err := q.removeAll(ctx, confirmed); err != nil {
+		return 0, true
+	}
+	for _, e := range confirmed {
+		q.done(e, Confirmed)
+	}
 	for len(todo) > 0 {
-		n := min(len(todo), q.opts.Parallel)
+		n := min(len(todo), q.opts.Batch)
 		group := todo[:n]
 		todo = todo[n:]
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i, e := range group {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = apply(ctx, e) }()
-		}
-		wg.Wait()
+		errs := apply(ctx, group)
+		var applied, rejected []Entry
 		failed := false
 		for i, e := range group {
-			switch err := errs[i]; {
+			var err error
+			if i < len(errs) {
+				err = errs[i]
+			} else {
+				err = errors.New("queue: apply returned no outcome")
+			}
+			switch {
 			case err == nil:
-				if rerr := q.Remove(ctx, e); rerr != nil {
-					return 0, true
-				}
-				q.done(e, Applied)
+				applied = append(applied, e)
 			case errors.Is(err, ErrNotYet):
 				wait = q.opts.Poll
 			case errors.Is(err, ErrReject):
 				if rerr := q.reject(ctx, e, err); rerr != nil {
 					return 0, true
 				}
-				q.done(e, Rejected)
+				rejected = append(rejected, e)
 			default:
 				failed = true
 			}
+		}
+		if err := q.removeAll(ctx, applied); err != nil {
+			return 0, true
+		}
+		for _, e := range applied {
+			q.done(e, Applied)
+		}
+		for _, e := range rejected {
+			q.done(e, Rejected)
 		}
 		if failed {
 			return 0, true

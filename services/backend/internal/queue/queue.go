@@ -51,11 +51,11 @@ type Options struct {
 	// Timeout bounds each command; the queue must answer fast or be
 	// treated as down, since a request waits on it.
 	Timeout time.Duration
-	// Parallel is how many entries the drainer writes at once, in order of
-	// age: a region far from the writer pays a round trip per write, and a
-	// backlog written one at a time would drain at a few per second.
-	// 1 when zero.
-	Parallel int
+	// Batch is how many entries one apply call gets, oldest first: the
+	// apply writes them in one statement, so a region far from the writer
+	// pays its round trips per batch, not per entry, and a backlog of
+	// thousands drains in a handful of writes. 1 when zero.
+	Batch int
 	// MaxHeld is how many held entries one round looks at (1024 when
 	// zero); the next round goes on from there.
 	MaxHeld int
@@ -89,7 +89,7 @@ type Stats struct {
 	Oldest time.Duration `json:"-"`
 }
 
-// Errors an ApplyFunc returns to steer the drainer.
+// Errors an ApplyFunc returns, per entry, to steer the drainer.
 var (
 	// ErrNotYet keeps the entry without counting a failure: the write is
 	// done but not yet safe (not replicated to another region).
@@ -99,9 +99,12 @@ var (
 	ErrReject = errors.New("queue: entry rejected")
 )
 
-// ApplyFunc makes the database hold e. It must be idempotent by e.Key: the
-// drainer may call it again for an entry a dead backend had applied.
-type ApplyFunc func(ctx context.Context, e Entry) error
+// ApplyFunc makes the database hold es, oldest first, and returns one
+// error per entry: nil once the database has it, ErrNotYet, an error
+// wrapping ErrReject, or any other error for a failed write (which stops
+// the round, so nothing newer overtakes it). It must be idempotent by key:
+// the drainer may call it again for entries a dead backend had applied.
+type ApplyFunc func(ctx context.Context, es []Entry) []error
 
 // Queue is a handle on one region's queue.
 type Queue struct {
@@ -143,8 +146,8 @@ func Open(opts Options) (*Queue, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	if opts.Parallel <= 0 {
-		opts.Parallel = 1
+	if opts.Batch <= 0 {
+		opts.Batch = 1
 	}
 	if opts.MaxHeld <= 0 {
 		opts.MaxHeld = 1024
@@ -284,6 +287,26 @@ func (q *Queue) Remove(ctx context.Context, e Entry) error {
 	ctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
 	defer cancel()
 	if err := removeScript.Run(ctx, q.rdb, []string{q.stream, q.keys, q.refs}, e.ID, e.Key, e.Ref, q.group).Err(); err != nil {
+		return fmt.Errorf("queue remove: %w", err)
+	}
+	return nil
+}
+
+// removeAll is Remove for many entries in one round trip: the drainer
+// takes a batch off the queue at once, as it wrote it.
+func (q *Queue) removeAll(ctx context.Context, es []Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, q.opts.Timeout)
+	defer cancel()
+	pipe := q.rdb.Pipeline()
+	for _, e := range es {
+		// Eval, not EvalSha: a pipeline cannot fall back on NOSCRIPT after
+		// the server restarted, and the script is short.
+		removeScript.Eval(ctx, pipe, []string{q.stream, q.keys, q.refs}, e.ID, e.Key, e.Ref, q.group)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("queue remove: %w", err)
 	}
 	return nil

@@ -114,11 +114,22 @@ func (s *store) has(key string) bool {
 	return ok
 }
 
-func run(t *testing.T, q *queue.Queue, apply queue.ApplyFunc) context.CancelFunc {
+// each makes an apply of batches from an apply of one entry.
+func each(apply func(context.Context, queue.Entry) error) queue.ApplyFunc {
+	return func(ctx context.Context, es []queue.Entry) []error {
+		errs := make([]error, len(es))
+		for i, e := range es {
+			errs[i] = apply(ctx, e)
+		}
+		return errs
+	}
+}
+
+func run(t *testing.T, q *queue.Queue, apply func(context.Context, queue.Entry) error) context.CancelFunc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = q.Run(ctx, nil, apply) }()
+	go func() { defer close(done); _ = q.Run(ctx, nil, each(apply)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return cancel
 }
@@ -448,7 +459,7 @@ func TestConfirmedEntriesLeaveWithoutApply(t *testing.T) {
 				}
 			}
 			return out, nil
-		}, st.apply)
+		}, each(st.apply))
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	eventually(t, "an empty queue", func() bool { return depth(t, q) == 0 })
@@ -478,4 +489,50 @@ func TestLongWaitingListDoesNotHideNewerEntries(t *testing.T) {
 		defer st.mu.Unlock()
 		return len(st.rows) == 300
 	})
+}
+
+// A backlog is handed to apply a batch at a time, oldest first, each entry
+// in exactly one successful batch.
+func TestBacklogDrainsInBatches(t *testing.T) {
+	q := open(t, "a", func(o *queue.Options) { o.Batch = 100 })
+	ctx := context.Background()
+	const n = 1000
+	for i := range n {
+		if _, _, err := q.Add(ctx, queue.Entry{Key: fmt.Sprintf("k%04d", i), Body: []byte("b")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := newStore()
+	var mu sync.Mutex
+	var sizes []int
+	c, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = q.Run(c, nil, func(ctx context.Context, es []queue.Entry) []error {
+			mu.Lock()
+			sizes = append(sizes, len(es))
+			mu.Unlock()
+			return each(st.apply)(ctx, es)
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	eventually(t, "an empty queue", func() bool { return depth(t, q) == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	// Rounds read what the stream has in pages, so a batch may come short
+	// at a page's end; never one call per entry.
+	if len(sizes) > 2*n/100 {
+		t.Fatalf("%d apply calls for %d entries in batches of 100: %v", len(sizes), n, sizes)
+	}
+	for i, k := range st.order {
+		if want := fmt.Sprintf("k%04d", i); k != want {
+			t.Fatalf("applied %s at position %d, want %s", k, i, want)
+		}
+	}
+	for k, c := range st.inserts {
+		if c != 1 {
+			t.Fatalf("%s inserted %d times", k, c)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -94,6 +95,81 @@ func (s *Store) CreateLead(ctx context.Context, l marketing.Lead) (marketing.Lea
 			Message: "this Idempotency-Key was already used with a different request"}
 	}
 	return stored, replayed, tok.String(), nil
+}
+
+// ApplyLeads writes leads the region's queue held, in the order given:
+// one look-up of their keys, then one multi-row INSERT of those the writer
+// lacks, which InnoDB applies as one transaction. A backlog thus crosses to
+// a far writer in two round trips per batch rather than two per lead.
+// Keys the writer has already are left alone (the same request: present;
+// another request: a conflict), so repeating a batch, after an unknown
+// outcome or from another drainer, stores each lead once. A concurrent
+// write of one of the keys fails the INSERT as a whole; the look-up then
+// runs again.
+func (s *Store) ApplyLeads(ctx context.Context, ls []marketing.Lead) ([]marketing.LeadWrite, error) {
+	out := make([]marketing.LeadWrite, len(ls))
+	if len(ls) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(ls))
+	for i, l := range ls {
+		keys[i] = l.IdempotencyKey
+	}
+	_, err := s.db.Write(ctx, "insert_leads", func(ctx context.Context, db *sqlx.DB, _ int) error {
+		for try := 0; ; try++ {
+			q, args, err := sqlx.In("SELECT idempotency_key, request_hash FROM leads WHERE idempotency_key IN (?)", keys)
+			if err != nil {
+				return err
+			}
+			var found []struct {
+				Key  string `db:"idempotency_key"`
+				Hash string `db:"request_hash"`
+			}
+			if err := db.SelectContext(ctx, &found, q, args...); err != nil {
+				return err
+			}
+			have := make(map[string]string, len(found))
+			for _, f := range found {
+				have[f.Key] = f.Hash
+			}
+			var rows strings.Builder
+			vals := make([]any, 0, 14*len(ls))
+			for i, l := range ls {
+				if h, ok := have[l.IdempotencyKey]; ok {
+					out[i] = marketing.LeadPresent
+					if h != l.RequestHash {
+						out[i] = marketing.LeadConflict
+					}
+					continue
+				}
+				// A key twice in one batch is stored once.
+				have[l.IdempotencyKey] = l.RequestHash
+				out[i] = marketing.LeadInserted
+				if rows.Len() > 0 {
+					rows.WriteString(", ")
+				}
+				rows.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				var pd sql.NullString
+				if l.PreferredDate != "" {
+					pd = sql.NullString{String: l.PreferredDate, Valid: true}
+				}
+				vals = append(vals, l.ID, l.IdempotencyKey, l.RequestHash, l.Type, l.Name, l.Email, nullable(l.Phone), l.VehicleID,
+					l.Market, pd, nullable(l.Message), l.Consent, l.Region, l.CreatedAt)
+			}
+			if len(vals) == 0 {
+				return nil
+			}
+			_, err = db.ExecContext(ctx, "INSERT INTO leads ("+leadCols+") VALUES "+rows.String(), vals...)
+			if datapath.IsDuplicateKey(err) && try < 3 {
+				continue
+			}
+			return err
+		}
+	})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return out, nil
 }
 
 func leadByKey(ctx context.Context, db *sqlx.DB, key string) (marketing.Lead, bool, error) {
