@@ -123,7 +123,6 @@ func (l *Lab) startEdge() error {
 	if err != nil {
 		return err
 	}
-	l.db.OnRegionCut = l.Edge.SetDown
 	if err := l.serveWith(l.Layout.EdgeAddr(), l.Edge.Server()); err != nil {
 		return err
 	}

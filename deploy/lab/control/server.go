@@ -88,6 +88,19 @@ func Serve(sock string, l Lab) (*http.Server, error) {
 		}
 		writeJSON(w, 200, counts)
 	})
+	mux.HandleFunc("POST /v1/leads-by-key", func(w http.ResponseWriter, r *http.Request) {
+		var req Request
+		if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&req); err != nil {
+			writeJSON(w, 400, map[string]string{"error": "bad request: " + err.Error()})
+			return
+		}
+		leads, err := db.LeadsByKey(r.Context(), req.Keys)
+		if err != nil {
+			writeJSON(w, 409, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, 200, leads)
+	})
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, l.Status(r.Context())) })
 	// The operator token, for drills: only this socket, which only the
 	// lab's owner can open, hands it out.

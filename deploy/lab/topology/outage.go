@@ -7,7 +7,12 @@ import (
 )
 
 // Isolate cuts (or with heal, restores) every link between region and the
-// other regions, including the edge's path to it.
+// other regions: its backend loses the writer and the other regions'
+// readers, and its node stops replicating. Its visitors still reach it: the
+// edge is CloudFront, whose locations near them reach the region's load
+// balancer over the internet, which a partition between regions does not
+// cut. The region keeps serving them from its own reader, the catalogue's
+// copy and its write queue.
 func (c *GlobalDatabase) Isolate(region string, isolate bool) (Result, error) {
 	if err := c.layout.Valid(region); err != nil {
 		return Result{}, err
@@ -17,9 +22,6 @@ func (c *GlobalDatabase) Isolate(region string, isolate bool) (Result, error) {
 	start := time.Now()
 	if err := c.setOutage(c.isolated, region, isolate); err != nil {
 		return Result{}, err
-	}
-	if c.OnRegionCut != nil {
-		c.OnRegionCut(region, isolate)
 	}
 	verb := "healed: links to and from " + region + " restored"
 	op := "heal"

@@ -115,3 +115,50 @@ func (c *GlobalDatabase) CountKeys(ctx context.Context, table string, keys []str
 	}
 	return out, nil
 }
+
+// StoredLead is what the writer holds for one idempotency key.
+type StoredLead struct {
+	Count    int       `json:"count"`
+	ID       string    `json:"id"`
+	StoredAt time.Time `json:"stored_at"`
+}
+
+// LeadsByKey reads, on the writer, each key's lead: how many rows, the id
+// and when the writer stored it (the drills' drain times).
+func (c *GlobalDatabase) LeadsByKey(ctx context.Context, keys []string) (map[string]StoredLead, error) {
+	db := c.nodes[c.Writer()].Admin()
+	out := make(map[string]StoredLead, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		batch := keys[:n]
+		keys = keys[n:]
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k
+		}
+		q := fmt.Sprintf("SELECT idempotency_key, id, UNIX_TIMESTAMP(stored_at) FROM `%s`.leads WHERE idempotency_key IN (?%s)",
+			DBName, strings.Repeat(",?", n-1))
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k, id string
+			var at float64
+			if err := rows.Scan(&k, &id, &at); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			s := out[k]
+			s.Count++
+			s.ID = id
+			s.StoredAt = time.UnixMicro(int64(at * 1e6)).UTC()
+			out[k] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -42,9 +42,6 @@ type GlobalDatabase struct {
 	appPass string
 	ttl     time.Duration
 	dir     string
-	// OnRegionCut is told when a region is cut off or joined again, so the
-	// edge can follow.
-	OnRegionCut func(region string, cut bool)
 
 	mu            sync.Mutex // serialises topology changes
 	stateMu       sync.RWMutex
