@@ -27,6 +27,10 @@ type spec struct {
 	service              string
 	attrs                [][2]string
 	usageType            string
+	// engine, when set, tells apart products that share a usage type and
+	// differ only by engine (MemoryDB bills Valkey and Redis OSS nodes under
+	// one usage type): the one with an attribute naming it is kept.
+	engine string
 }
 
 // MemoryDBKey is the table's key for a MemoryDB node type's hourly price.
@@ -38,15 +42,16 @@ func MemoryDBKey(nodeType string) string { return "memorydb_" + nodeType + "_hou
 func specs(s Settings) []spec {
 	fargate := "https://aws.amazon.com/fargate/pricing/"
 	return []spec{
-		{"fargate_vcpu_hour", "vCPU-hour, Linux/x86", fargate, "AmazonECS", [][2]string{{"productFamily", "Compute"}}, "Fargate-vCPU-Hours:perCPU"},
-		{"fargate_gb_hour", "GB-hour, Linux/x86", fargate, "AmazonECS", [][2]string{{"productFamily", "Compute"}}, "Fargate-GB-Hours"},
+		{"fargate_vcpu_hour", "vCPU-hour, Linux/x86", fargate, "AmazonECS", [][2]string{{"productFamily", "Compute"}}, "Fargate-vCPU-Hours:perCPU", ""},
+		{"fargate_gb_hour", "GB-hour, Linux/x86", fargate, "AmazonECS", [][2]string{{"productFamily", "Compute"}}, "Fargate-GB-Hours", ""},
 		// Aurora Standard: the clusters set no storage_type, so not I/O-Optimized.
 		{"aurora_acu_hour", "ACU-hour, Aurora Serverless v2, Aurora MySQL, Aurora Standard", "https://aws.amazon.com/rds/aurora/pricing/", "AmazonRDS",
-			[][2]string{{"productFamily", "ServerlessV2"}, {"databaseEngine", "Aurora MySQL"}}, "Aurora:ServerlessV2Usage"},
-		{"nat_gateway_hour", "NAT gateway-hour", "https://aws.amazon.com/vpc/pricing/", "AmazonEC2", [][2]string{{"productFamily", "NAT Gateway"}}, "NatGateway-Hours"},
-		{"alb_hour", "ALB-hour (LCUs extra)", "https://aws.amazon.com/elasticloadbalancing/pricing/", "AWSELB", [][2]string{{"productFamily", "Load Balancer-Application"}}, "LoadBalancerUsage"},
-		{"vpc_endpoint_hour", "interface endpoint-hour per AZ", "https://aws.amazon.com/privatelink/pricing/", "AmazonVPC", [][2]string{{"productFamily", "VpcEndpoint"}}, "VpcEndpoint-Hours"},
-		{MemoryDBKey(s.Queue.NodeType), "node-hour, " + s.Queue.NodeType + ", Redis OSS", "https://aws.amazon.com/memorydb/pricing/", "AmazonMemoryDB", nil, "NodeUsage:" + s.Queue.NodeType},
+			[][2]string{{"productFamily", "ServerlessV2"}, {"databaseEngine", "Aurora MySQL"}}, "Aurora:ServerlessV2Usage", ""},
+		{"nat_gateway_hour", "NAT gateway-hour", "https://aws.amazon.com/vpc/pricing/", "AmazonEC2", [][2]string{{"productFamily", "NAT Gateway"}}, "NatGateway-Hours", ""},
+		{"alb_hour", "ALB-hour (LCUs extra)", "https://aws.amazon.com/elasticloadbalancing/pricing/", "AWSELB", [][2]string{{"productFamily", "Load Balancer-Application"}}, "LoadBalancerUsage", ""},
+		{"vpc_endpoint_hour", "interface endpoint-hour per AZ", "https://aws.amazon.com/privatelink/pricing/", "AmazonVPC", [][2]string{{"productFamily", "VpcEndpoint"}}, "VpcEndpoint-Hours", ""},
+		// The queue's clusters run engine "redis": Redis OSS, not Valkey.
+		{MemoryDBKey(s.Queue.NodeType), "node-hour, " + s.Queue.NodeType + ", Redis OSS", "https://aws.amazon.com/memorydb/pricing/", "AmazonMemoryDB", nil, "NodeUsage:" + s.Queue.NodeType, "redis"},
 	}
 }
 
@@ -113,6 +118,9 @@ func readPrice(ctx context.Context, c awsapi.Pricing, sp spec, region string) (*
 		}
 		in.NextToken = out.NextToken
 	}
+	if len(found) > 1 && sp.engine != "" {
+		found = byEngine(found, sp.engine)
+	}
 	if len(found) != 1 {
 		var skus []string
 		for _, pr := range found {
@@ -127,6 +135,22 @@ func readPrice(ctx context.Context, c awsapi.Pricing, sp spec, region string) (*
 	}
 	r.ServiceCode, r.Filters, r.UsageType = sp.service, filters, found[0].Product.Attributes["usagetype"]
 	return r, nil
+}
+
+// byEngine keeps the products with an attribute (other than the usage
+// type) whose value names engine, such as "Redis" or "Redis OSS" for
+// "redis".
+func byEngine(products []product, engine string) []product {
+	var keep []product
+	for _, pr := range products {
+		for k, v := range pr.Product.Attributes {
+			if k != "usagetype" && strings.Contains(strings.ToLower(v), engine) {
+				keep = append(keep, pr)
+				break
+			}
+		}
+	}
+	return keep
 }
 
 // Region prefixes of usage types: "USW2-", "APN2-", "EU-". A name such as

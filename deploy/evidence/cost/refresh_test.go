@@ -42,6 +42,8 @@ func TestRefreshReadsEveryPriceInEveryRegion(t *testing.T) {
 		t.Fatalf("progress %v", progress)
 	}
 	// Made-up fixture prices: us-east-1 as written, us-west-2 x1.1, Seoul x1.2.
+	// The fixture's MemoryDB node has a Valkey twin under the same usage
+	// type; the queue runs Redis OSS, whose price is the one read.
 	want := map[string]float64{"fargate_vcpu_hour": 0.0411, "fargate_gb_hour": 0.0041, "aurora_acu_hour": 0.111, "nat_gateway_hour": 0.044,
 		"alb_hour": 0.0221, "vpc_endpoint_hour": 0.0099, "memorydb_db.t4g.small_hour": 0.0501}
 	for key, usd := range want {
