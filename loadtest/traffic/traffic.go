@@ -10,9 +10,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,6 +46,61 @@ type Config struct {
 	// Headers go on every request (an operator's Authorization for
 	// health-check writes).
 	Headers map[string]string
+	// Visitors is how many client addresses the traffic comes from when
+	// the edge is on loopback (DefaultVisitors when 0): requests take them
+	// in turn, so the edge and the backends see many visitors, as behind
+	// CloudFront, not one client their per-client limits would throttle.
+	Visitors int
+}
+
+// DefaultVisitors spreads traffic thinly enough that each visitor stays far
+// below the backends' per-client write limit (30 a minute in the lab) even
+// at a few hundred writes a second.
+const DefaultVisitors = 1024
+
+// VisitorTransport is the transport of simulated visitor i: its
+// connections leave from 127.250.x.y, an address of its own. On Linux all
+// of 127.0.0.0/8 is loopback, and the lab's own parts use other 127.N nets.
+func VisitorTransport(i int) *http.Transport {
+	ip := net.IPv4(127, 250, byte(i>>8), byte(i))
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
+	return &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
+}
+
+// visitors sends each request through the next visitor's transport.
+type visitors struct {
+	next atomic.Uint64
+	ts   []*http.Transport
+}
+
+func (v *visitors) RoundTrip(r *http.Request) (*http.Response, error) {
+	return v.ts[(v.next.Add(1)-1)%uint64(len(v.ts))].RoundTrip(r)
+}
+
+func (v *visitors) CloseIdleConnections() {
+	for _, t := range v.ts {
+		t.CloseIdleConnections()
+	}
+}
+
+// transport is what Run sends through: many visitors when the edge is on
+// this machine, one ordinary transport otherwise (a real CloudFront sees
+// this machine's one address, as it would see one office).
+func transport(cfg Config) http.RoundTripper {
+	if u, err := url.Parse(cfg.Edge); err == nil {
+		if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
+			n := cfg.Visitors
+			if n <= 0 {
+				n = DefaultVisitors
+			}
+			v := &visitors{ts: make([]*http.Transport, n)}
+			for i := range v.ts {
+				v.ts[i] = VisitorTransport(i)
+			}
+			return v
+		}
+	}
+	return &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
 }
 
 // Kind of attempt.
@@ -118,7 +176,7 @@ func Run(ctx context.Context, cfg Config, rec *Recorder) {
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = randomHex(4)
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}}
+	hc := &http.Client{Transport: transport(cfg)}
 	var inflight sync.WaitGroup
 	var loops sync.WaitGroup
 	var seq struct {

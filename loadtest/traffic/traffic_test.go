@@ -2,8 +2,10 @@ package traffic
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +89,37 @@ func TestPerSecond(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("%d: got %+v want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// Against an edge on loopback the traffic comes from many visitors, each
+// with an address of its own, so per-client limits see real visitors.
+func TestVisitorsHaveAddressesOfTheirOwn(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		mu.Lock()
+		seen[host]++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	var rec Recorder
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	Run(ctx, Config{Edge: srv.URL, Clients: []Client{{Region: "a"}}, ReadEvery: 10 * time.Millisecond, ReadPath: "/r", Visitors: 8}, &rec)
+	if n := rec.Count(func(s Sample) bool { return !s.OK() }); n != 0 {
+		t.Fatalf("%d requests failed: %+v", n, rec.Samples()[0])
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 8 {
+		t.Fatalf("requests came from %d addresses, want 8: %v", len(seen), seen)
+	}
+	for host := range seen {
+		if !strings.HasPrefix(host, "127.250.") {
+			t.Errorf("visitor address %s is outside 127.250.0.0/16", host)
 		}
 	}
 }
