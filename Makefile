@@ -12,7 +12,7 @@ help: ## List the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: deps
-deps: ## Install MariaDB and Chromium from Debian packages when missing (needs root)
+deps: ## Install MariaDB, redis-server and Chromium from Debian packages when missing (needs root)
 	@scripts/install-deps.sh
 
 .PHONY: build
@@ -57,6 +57,10 @@ dev: ## One region on one machine: a database server of its own and the backend 
 
 # ---- the three-region lab (deploy/lab): see docs/lab.md ----
 SCENARIO  ?= switchover
+# TIMING=aws moves the writer and its DNS at AWS's documented speed
+# (deploy/lab/timing.json); empty is the lab's own speed, or for a drill the
+# running lab's timing.
+TIMING    ?=
 
 .PHONY: lab-tools
 lab-tools:
@@ -64,9 +68,9 @@ lab-tools:
 	@CGO_ENABLED=0 go build -trimpath -o bin/ ./deploy/lab/cmd/... ./deploy/evidence/cmd/evidence
 
 .PHONY: lab
-lab: lab-tools ## Three regions on loopback: databases, replication, latency, DNS, backends, frontends, edge on :8080 (Ctrl-C stops)
-	@scripts/install-deps.sh mariadb
-	@exec bin/lab up
+lab: lab-tools ## Three regions on loopback: databases, replication, latency, DNS, write queues, backends, frontends, edge on :8080 (Ctrl-C stops) [TIMING=lab|aws]
+	@scripts/install-deps.sh mariadb redis
+	@exec bin/lab up $(if $(TIMING),--timing $(TIMING))
 
 .PHONY: lab-down
 lab-down: lab-tools ## Stop a lab started in another terminal and remove its data
@@ -87,9 +91,9 @@ failover: lab-tools ## Unplanned: kill the writer, promote TO: make failover TO=
 	@bin/lab failover --to $(TO)
 
 .PHONY: drill
-drill: lab-tools ## Failure drill under traffic, timeline SVG, into test-results/lab/: make drill [SCENARIO=switchover|failover|reader-outage|region-outage] [TO=REGION]
-	@scripts/install-deps.sh mariadb
-	@bin/evidence drill --target lab --scenario $(SCENARIO) $(if $(TO),--to $(TO)) $(if $(DRILL_FLAGS),-- $(DRILL_FLAGS))
+drill: lab-tools ## Failure drill under traffic, timeline SVG, into test-results/lab/: make drill [SCENARIO=switchover|failover|reader-outage|region-outage] [TO=REGION] [TIMING=lab|aws]
+	@scripts/install-deps.sh mariadb redis
+	@bin/evidence drill --target lab --scenario $(SCENARIO) $(if $(TO),--to $(TO)) $(if $(TIMING),--timing $(TIMING)) $(if $(DRILL_FLAGS),-- $(DRILL_FLAGS))
 
 .PHONY: latency
 latency: lab-tools ## Latency matrix of the running lab (make lab first): p50/p95/p99, DNS/connect/TLS/first byte, heat map, into test-results/lab/

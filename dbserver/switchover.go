@@ -22,6 +22,11 @@ type Move struct {
 	// CatchUp bounds a switchover's wait for To to apply everything the
 	// fenced writer logged; 30 s when zero.
 	CatchUp time.Duration
+	// Unavailable is the least time the move leaves no writable writer:
+	// from the fence (switchover) or the kill (failover) until To is
+	// promoted. AWS's moves take tens of seconds where a local one takes
+	// milliseconds, and this is how the lab plays AWS's; zero adds no wait.
+	Unavailable time.Duration
 }
 
 // Replica is a server to make a replica of the new writer, and the
@@ -43,6 +48,10 @@ type Moved struct {
 	Took  time.Duration
 	// NamePointedAt is when PointName returned.
 	NamePointedAt time.Time
+	// PromotedAt is when To became writable; Held is how long the move
+	// waited on top of its own work to honour Unavailable.
+	PromotedAt time.Time
+	Held       time.Duration
 	// OldPos is the old writer's last logged position and NewPos the
 	// promoted server's position when it was promoted: equal after a
 	// switchover; after a failover, Lacked is how many transactions the old
@@ -79,6 +88,7 @@ func Switchover(ctx context.Context, m Move) (Moved, error) {
 	if err := from.SetReadOnly(ctx, true); err != nil {
 		return Moved{}, fmt.Errorf("fence %s: %w", from.Name, err)
 	}
+	fenced := time.Now()
 	st.done("fence " + from.Name)
 	pos, err := from.GTIDBinlogPos(ctx)
 	if err != nil {
@@ -90,7 +100,14 @@ func Switchover(ctx context.Context, m Move) (Moved, error) {
 		return Moved{}, fmt.Errorf("%s catching up to %s (writer unfenced again): %w", to.Name, pos, err)
 	}
 	st.done("catch-up " + to.Name)
-	return m.finish(ctx, st, pos, pos)
+	held, err := m.hold(ctx, st, fenced)
+	if err != nil {
+		_ = from.SetReadOnly(context.WithoutCancel(ctx), false)
+		return Moved{}, fmt.Errorf("switchover interrupted while %s was fenced (writer unfenced again): %w", from.Name, err)
+	}
+	moved, err := m.finish(ctx, st, pos, pos)
+	moved.Held = held
+	return moved, err
 }
 
 // Failover moves the writer after killing the writer's process, as
@@ -103,6 +120,7 @@ func Failover(ctx context.Context, m Move) (Moved, error) {
 	st := newStepper()
 	before, _ := from.GTIDBinlogPos(ctx)
 	from.Kill()
+	killed := time.Now()
 	st.done("kill " + from.Name)
 	// The binlog on disk is the truth about what the dead writer committed;
 	// the position read just before the kill is the fallback.
@@ -124,9 +142,32 @@ func Failover(ctx context.Context, m Move) (Moved, error) {
 	if err != nil {
 		return Moved{}, err
 	}
+	held, err := m.hold(ctx, st, killed)
+	if err != nil {
+		return Moved{}, fmt.Errorf("failover interrupted before %s was promoted: %w", to.Name, err)
+	}
 	moved, err := m.finish(ctx, st, oldPos, newPos)
 	moved.Lacked = max(GTIDSeq(oldPos, 0)-GTIDSeq(newPos, 0), 0)
+	moved.Held = held
 	return moved, err
+}
+
+// hold waits until the writer role has been empty for m.Unavailable since
+// since, and says how long it waited.
+func (m Move) hold(ctx context.Context, st *stepper, since time.Time) (time.Duration, error) {
+	wait := m.Unavailable - time.Since(since)
+	if wait <= 0 {
+		return 0, nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-t.C:
+	}
+	st.done(fmt.Sprintf("no writer until %s", m.Unavailable))
+	return wait, nil
 }
 
 // finish promotes To, repoints the replicas and moves the name: the part
@@ -135,6 +176,7 @@ func (m Move) finish(ctx context.Context, st *stepper, oldPos, newPos string) (M
 	if err := m.To.Promote(ctx); err != nil {
 		return Moved{}, fmt.Errorf("promote %s: %w", m.To.Name, err)
 	}
+	promoted := time.Now()
 	st.done("promote " + m.To.Name)
 	for _, r := range m.Replicas {
 		if err := r.Server.Repoint(ctx, r.Source, m.To.ReplPass); err != nil {
@@ -147,7 +189,7 @@ func (m Move) finish(ctx context.Context, st *stepper, oldPos, newPos string) (M
 	}
 	at := time.Now()
 	st.done("flip DNS")
-	return Moved{Steps: st.steps, Took: time.Since(st.start), NamePointedAt: at, OldPos: oldPos, NewPos: newPos}, nil
+	return Moved{Steps: st.steps, Took: time.Since(st.start), NamePointedAt: at, PromotedAt: promoted, OldPos: oldPos, NewPos: newPos}, nil
 }
 
 // WaitReplicated waits until every replica has applied everything primary

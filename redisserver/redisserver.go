@@ -139,6 +139,9 @@ func (s *Server) writeConfig() (string, error) {
 		`save ""`,
 		"logfile \"\"",
 		"loglevel notice",
+		// Keep the command line (it names the config file, under the
+		// owner's directory), so a reaper can tell the process is ours.
+		"set-proc-title no",
 		// A queue must refuse writes when full, never drop entries.
 		"maxmemory-policy noeviction",
 		"",
@@ -249,6 +252,16 @@ func encodeCommand(args ...string) string {
 
 // Addr is host:port of the server.
 func (s *Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
+
+// Pid is the server's process id; 0 when it is not running.
+func (s *Server) Pid() int {
+	if !s.Running() {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd.Process.Pid
+}
 
 // Running reports whether the server process is alive.
 func (s *Server) Running() bool {

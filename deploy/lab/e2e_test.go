@@ -19,6 +19,7 @@ import (
 	"hyundai-poc.com/lab/edge"
 	"hyundai-poc.com/lab/loopback"
 	"hyundai-poc.com/lab/topology"
+	"hyundai-poc.com/loadtest/traffic"
 )
 
 // testLayout keeps the test's lab apart from one a person may be running:
@@ -186,6 +187,10 @@ func TestLabEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a lead queued while no writer is writable survives its queue's crash and is written once", func(t *testing.T) {
+		queuedLeadIsDurable(ctx, t, l, c)
+	})
+
 	short := drill.Options{Warmup: time.Second, Before: 2 * time.Second, After: 2 * time.Second, Outage: 3 * time.Second,
 		RecoveryTimeout: 30 * time.Second, Progress: logWriter{t}}
 	check := func(t *testing.T, rep *drill.Report) {
@@ -236,4 +241,78 @@ func TestLabEndToEnd(t *testing.T) {
 			t.Errorf("write after switchover: %d %v", a.status, a.body)
 		}
 	})
+}
+
+// queuedLeadIsDurable fences the writer, so no writable writer answers, and
+// posts a lead in us-west-2: it must be answered 202 from the region's
+// queue. With the backend stopped, the queue's server is killed and started
+// again on its append-only file; the lead must still be pending, and be
+// written exactly once when the writer takes writes again.
+func queuedLeadIsDurable(ctx context.Context, t *testing.T, l *lab.Lab, c *control.Client) {
+	edgeURL := "http://" + l.Layout.EdgeAddr()
+	node := l.Database().Node(l.Database().Writer())
+	if err := node.SetReadOnly(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	fenced := true
+	unfence := func() {
+		if fenced {
+			if err := node.SetReadOnly(context.WithoutCancel(ctx), false); err != nil {
+				t.Fatal(err)
+			}
+			fenced = false
+		}
+	}
+	defer unfence()
+	// A visitor of its own: the burst case above spent 127.0.0.1's allowance.
+	hc := &http.Client{Transport: traffic.VisitorTransport(65000), Timeout: 15 * time.Second}
+	do := func(method, path, body string) (int, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, method, edgeURL+path, strings.NewReader(body))
+		req.Header.Set(edge.HeaderLocation, "US-OR")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "e2e-queued-lead")
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+	lead := `{"type":"brochure","name":"Queued","email":"queued@example.com","vehicle_id":"ioniq-5","consent":true}`
+	status, hdr := do("POST", "/api/leads", lead)
+	loc := hdr.Get("Location")
+	if status != http.StatusAccepted || !strings.HasPrefix(loc, "/api/leads/") {
+		t.Fatalf("lead with no writable writer: %d, Location %q; want 202 from the queue", status, loc)
+	}
+	var res topology.Result
+	for _, op := range []string{"/v1/backend/stop", "/v1/queue/stop", "/v1/queue/start", "/v1/backend/start"} {
+		if err := c.Do(ctx, op, control.Request{Region: "us-west-2"}, &res); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+	if status, _ := do("GET", loc, ""); status != http.StatusAccepted {
+		t.Fatalf("queued lead after its queue was killed and started again: %d, want 202 (pending)", status)
+	}
+	if status, _ := do("POST", "/api/leads", lead); status != http.StatusAccepted {
+		t.Errorf("the same key posted again while pending: %d, want the same 202", status)
+	}
+	unfence()
+	deadline := time.Now().Add(30 * time.Second)
+	for status, _ = do("GET", loc, ""); status != http.StatusOK && time.Now().Before(deadline); status, _ = do("GET", loc, "") {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if status != http.StatusOK {
+		t.Fatalf("queued lead once the writer took writes again: %d, want 200", status)
+	}
+	counts := map[string]int{}
+	if err := c.Do(ctx, "/v1/count-keys", control.Request{Table: "leads", Keys: []string{"e2e-queued-lead"}}, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if counts["e2e-queued-lead"] != 1 {
+		t.Errorf("rows with the queued lead's key: %d, want 1", counts["e2e-queued-lead"])
+	}
 }

@@ -1,8 +1,9 @@
 // Package lab runs the three-region system on one machine: a MariaDB node
 // per region with GTID replication, links that carry the inter-region
 // delays and a DNS server per region (package topology), each region's
-// backend and frontend as separate processes configured only through the
-// environment (package supervise), an edge that routes like Route53
+// write queue (a redis-server), each region's backend and frontend as
+// separate processes configured only through the environment (package
+// supervise), an edge that routes like Route53
 // geolocation behind CloudFront (package edge), and the control API through
 // which other terminals drive it (package control). This package wires them
 // together.
@@ -19,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -30,7 +32,9 @@ import (
 	"hyundai-poc.com/lab/link"
 	"hyundai-poc.com/lab/loopback"
 	"hyundai-poc.com/lab/supervise"
+	"hyundai-poc.com/lab/timing"
 	"hyundai-poc.com/lab/topology"
+	"hyundai-poc.com/redisserver"
 	"hyundai-poc.com/reporoot"
 )
 
@@ -43,6 +47,11 @@ type Config struct {
 	RepoRoot      string          // where go.work is; found from the working directory when empty
 	DNSTTL        time.Duration   // 5 s, as Aurora's endpoints
 	Writer        string          // first writer region, the first region of the RTT table by default
+	TimingFile    string          // deploy/lab/timing.json
+	// Timing names the profile in TimingFile (timing.Default when empty)
+	// that sets how long switchover and failover leave no writer and how
+	// late each region's DNS follows.
+	Timing string
 	// BackendEnv adds to every backend's environment (tuning knobs such as
 	// MONITOR_INTERVAL); it cannot override the lab's own settings.
 	BackendEnv map[string]string
@@ -62,8 +71,11 @@ type Lab struct {
 	Layout    loopback.Layout
 	Table     *link.Table
 	Geo       *geo.Table
+	Timing    timing.Profile
 	Edge      *edge.Edge
 	db        *topology.GlobalDatabase
+	queues    map[string]*redisserver.Server
+	logs      []io.Closer
 	backends  map[string]*supervise.Process
 	frontends map[string]*supervise.Process
 	servers   []*http.Server
@@ -96,7 +108,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	if l, err = configure(cfg); err != nil {
 		return nil, err
 	}
-	if err := l.installMariaDB(ctx); err != nil {
+	if err := l.installDeps(ctx); err != nil {
 		return nil, err
 	}
 	if err := supervise.Claim(l.cfg.Dir); err != nil {
@@ -113,8 +125,12 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 		return l, err
 	}
 	built := l.build(ctx) // binaries build while the databases start
+	if err := l.startQueues(ctx); err != nil {
+		<-built
+		return l, err
+	}
 	l.db, err = topology.Start(ctx, topology.Config{
-		Layout: l.Layout, Table: l.Table, Dir: l.cfg.Dir, TTL: l.cfg.DNSTTL, Writer: l.cfg.Writer, Log: l.progress,
+		Layout: l.Layout, Table: l.Table, Dir: l.cfg.Dir, TTL: l.cfg.DNSTTL, Writer: l.cfg.Writer, Timing: l.Timing, Log: l.progress,
 	})
 	if err != nil {
 		<-built
@@ -151,7 +167,8 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 
 // configure fills cfg's defaults and reads the RTT and locations tables.
 func configure(cfg Config) (*Lab, error) {
-	l := &Lab{cfg: cfg, started: time.Now(), backends: map[string]*supervise.Process{}, frontends: map[string]*supervise.Process{},
+	l := &Lab{cfg: cfg, started: time.Now(), queues: map[string]*redisserver.Server{},
+		backends: map[string]*supervise.Process{}, frontends: map[string]*supervise.Process{},
 		done: make(chan struct{}), tokenKey: randomKey(), csrfKey: randomKey(), healthToken: randomKey()}
 	var err error
 	if l.cfg.RepoRoot == "" {
@@ -161,6 +178,9 @@ func configure(cfg Config) (*Lab, error) {
 	}
 	if l.cfg.RTTFile == "" {
 		l.cfg.RTTFile = filepath.Join(l.cfg.RepoRoot, "deploy", "lab", "rtt.json")
+	}
+	if l.cfg.TimingFile == "" {
+		l.cfg.TimingFile = filepath.Join(l.cfg.RepoRoot, "deploy", "lab", "timing.json")
 	}
 	if l.cfg.LocationsFile == "" {
 		l.cfg.LocationsFile = filepath.Join(l.cfg.RepoRoot, "deploy", "geo", "locations.json")
@@ -177,6 +197,9 @@ func configure(cfg Config) (*Lab, error) {
 	if l.Geo, err = geo.Load(l.cfg.LocationsFile); err != nil {
 		return nil, err
 	}
+	if l.Timing, err = timing.Load(l.cfg.TimingFile, l.cfg.Timing); err != nil {
+		return nil, err
+	}
 	l.Layout = cfg.Layout.Complete(l.Table.Regions())
 	if l.cfg.Writer == "" {
 		l.cfg.Writer = l.Layout.Regions[0]
@@ -189,21 +212,30 @@ func configure(cfg Config) (*Lab, error) {
 	return l, nil
 }
 
-// installMariaDB installs the database server when it is missing and this
-// process is root, as `make lab` would.
-func (l *Lab) installMariaDB(ctx context.Context) error {
-	if _, err := dbserver.FindBinaries(); err == nil || os.Geteuid() != 0 {
-		return err
+// installDeps installs the database and queue servers when they are
+// missing and this process is root, as `make lab` would.
+func (l *Lab) installDeps(ctx context.Context) error {
+	var missing []string
+	_, dbErr := dbserver.FindBinaries()
+	if dbErr != nil {
+		missing = append(missing, "mariadb")
 	}
-	l.progress("no MariaDB server found; installing it from Debian packages")
-	cmd := exec.CommandContext(ctx, filepath.Join(l.cfg.RepoRoot, "scripts", "install-deps.sh"), "mariadb")
+	_, queueErr := redisserver.FindBinary()
+	if queueErr != nil {
+		missing = append(missing, "redis")
+	}
+	if len(missing) == 0 || os.Geteuid() != 0 {
+		return errors.Join(dbErr, queueErr)
+	}
+	l.progress("installing %s from Debian packages", strings.Join(missing, " and "))
+	cmd := exec.CommandContext(ctx, filepath.Join(l.cfg.RepoRoot, "scripts", "install-deps.sh"), missing...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Stdout, cmd.Stderr = l.cfg.Progress, l.cfg.Progress
 	if cmd.Stdout == nil {
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	}
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("install MariaDB: %w", err)
+		return fmt.Errorf("install %s: %w", strings.Join(missing, ", "), err)
 	}
 	return nil
 }
@@ -235,8 +267,17 @@ func (l *Lab) Close() {
 			}
 		}
 		wg.Wait()
+		// The queues outlive the backends that write to them.
+		for _, q := range l.queues {
+			wg.Add(1)
+			go func() { defer wg.Done(); q.Stop() }()
+		}
 		if l.db != nil {
 			l.db.Close()
+		}
+		wg.Wait()
+		for _, f := range l.logs {
+			_ = f.Close()
 		}
 		_ = os.RemoveAll(l.cfg.Dir)
 		close(l.done)
@@ -249,7 +290,7 @@ func (l *Lab) SaveState() error {
 	l.stateMu.Lock()
 	defer l.stateMu.Unlock()
 	st := supervise.State{Pid: os.Getpid(), Dir: l.cfg.Dir, Control: supervise.ControlPath(l.cfg.Dir),
-		Started: l.started, Ready: l.ReadyIn > 0}
+		Started: l.started, Ready: l.ReadyIn > 0, Timing: l.Timing}
 	if len(l.Layout.Regions) > 0 {
 		st.Edge = "http://" + l.Layout.EdgeAddr()
 	}
@@ -258,6 +299,11 @@ func (l *Lab) SaveState() error {
 			if n := l.db.Node(r); n != nil && n.Pid() != 0 {
 				st.Children = append(st.Children, supervise.Child{Name: "db-" + r, Pid: n.Pid()})
 			}
+		}
+	}
+	for _, r := range l.Layout.Regions {
+		if q := l.queues[r]; q != nil && q.Pid() != 0 {
+			st.Children = append(st.Children, supervise.Child{Name: "queue-" + r, Pid: q.Pid()})
 		}
 	}
 	for _, ps := range []map[string]*supervise.Process{l.backends, l.frontends} {
@@ -271,13 +317,18 @@ func (l *Lab) SaveState() error {
 }
 
 // DialOrStart finds the lab in cfg.Dir, or starts one in this process when
-// none runs. stop ends a lab it started and does nothing otherwise.
+// none runs. stop ends a lab it started and does nothing otherwise. When
+// cfg.Timing names a profile, a running lab must follow that same profile:
+// results measured at one timing must not be labelled with another.
 func DialOrStart(ctx context.Context, cfg Config) (c *control.Client, stop func(), err error) {
 	if cfg.Dir == "" {
 		cfg.Dir = DefaultDir()
 	}
 	c, err = control.Dial(cfg.Dir)
 	if err == nil {
+		if err := sameTiming(cfg, c.State); err != nil {
+			return nil, nil, err
+		}
 		return c, func() {}, nil
 	}
 	if !errors.Is(err, control.ErrNoLab) {
@@ -295,6 +346,38 @@ func DialOrStart(ctx context.Context, cfg Config) (c *control.Client, stop func(
 		return nil, nil, err
 	}
 	return c, l.Close, nil
+}
+
+// sameTiming checks that the running lab st follows the profile cfg asks
+// for, if it asks for one.
+func sameTiming(cfg Config, st supervise.State) error {
+	if cfg.Timing == "" {
+		return nil
+	}
+	file := cfg.TimingFile
+	if file == "" {
+		root := cfg.RepoRoot
+		if root == "" {
+			var err error
+			if root, err = reporoot.Here(); err != nil {
+				return err
+			}
+		}
+		file = filepath.Join(root, "deploy", "lab", "timing.json")
+	}
+	want, err := timing.Load(file, cfg.Timing)
+	if err != nil {
+		return err
+	}
+	if st.Timing != want {
+		running := st.Timing.Name
+		if running == "" {
+			running = "none recorded"
+		}
+		return fmt.Errorf("the running lab (pid %d, %s) follows timing %q, not the %q asked for (%s): stop it with `make lab-down`, or ask for its timing",
+			st.Pid, st.Dir, running, want.Name, file)
+	}
+	return nil
 }
 
 // OperatorToken is the bearer token the lab's backends take for

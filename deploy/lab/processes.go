@@ -170,7 +170,11 @@ func (l *Lab) backendEnv(region string) map[string]string {
 		"TRUSTED_PROXIES":  l.Layout.Host + "/32",
 		"WRITE_RATE_LIMIT": "30",
 		"WRITE_RATE_BURST": "10",
+		"REMOTE_READERS":   l.remoteReaders(region),
 	})
+	if q := l.queues[region]; q != nil {
+		env["QUEUE_ADDR"], env["QUEUE_PASSWORD"] = q.Addr(), q.Password
+	}
 	if env["LOG_LEVEL"] == "" {
 		env["LOG_LEVEL"] = "info"
 	}

@@ -18,7 +18,7 @@ import (
 // Settings records the lab's configuration for results files.
 func (l *Lab) Settings() control.Settings {
 	s := control.Settings{Regions: l.Layout.Regions, Writer: l.db.Writer(), DNSTTLms: l.cfg.DNSTTL.Milliseconds(),
-		RTTms: map[string]int64{}, BackendEnv: maps.Clone(l.cfg.BackendEnv), Edge: "http://" + l.Layout.EdgeAddr()}
+		RTTms: map[string]int64{}, BackendEnv: maps.Clone(l.cfg.BackendEnv), Edge: "http://" + l.Layout.EdgeAddr(), Timing: l.Timing}
 	for i, a := range l.Layout.Regions {
 		for _, b := range l.Layout.Regions[i:] {
 			s.RTTms[a+"<->"+b] = l.Table.RTT(a, b).Milliseconds()
@@ -31,19 +31,19 @@ func (l *Lab) Settings() control.Settings {
 func (l *Lab) Summary() string {
 	var sb strings.Builder
 	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "REGION\tROLE\tFRONTEND\tBACKEND\tDNS\tDB NODE\tWRITER NAME -> \tREADER NAME -> \n")
+	fmt.Fprintf(tw, "REGION\tROLE\tFRONTEND\tBACKEND\tDNS\tDB NODE\tQUEUE\tWRITER NAME -> \tREADER NAME -> \n")
 	for _, r := range l.Layout.Regions {
 		role := "replica"
 		if r == l.db.Writer() {
 			role = "writer"
 		}
-		fmt.Fprintf(tw, "%s\t%s\thttp://%s\thttp://%s\t%s\t%s\t%s\t%s\n", r, role, l.Layout.FrontendAddr(r), l.Layout.BackendAddr(r),
-			l.Layout.DNSAddr(r), l.Layout.NodeAddr(r), l.Layout.LinkAddr(r, l.db.Writer()), l.Layout.LinkAddr(r, r))
+		fmt.Fprintf(tw, "%s\t%s\thttp://%s\thttp://%s\t%s\t%s\t%s\t%s\t%s\n", r, role, l.Layout.FrontendAddr(r), l.Layout.BackendAddr(r),
+			l.Layout.DNSAddr(r), l.Layout.NodeAddr(r), l.Layout.QueueAddr(r), l.Layout.LinkAddr(r, l.db.Writer()), l.Layout.LinkAddr(r, r))
 	}
 	tw.Flush()
 	fmt.Fprintf(&sb, "\nedge (Route53 geolocation + CloudFront): http://%s  (pick a location: -H 'X-Client-Location: KR', cookie loc=US-CA or ?loc=US-VA)\n", l.Layout.EdgeAddr())
 	fmt.Fprintf(&sb, "names: %s, %s (TTL %s)\n", l.Layout.WriterName(), l.Layout.ReaderName("<region>"), l.cfg.DNSTTL)
-	fmt.Fprintf(&sb, "logs: %s\ncontrol: lab status | switchover --to R | failover --to R | isolate R | heal R | stop|start reader|backend R\n",
+	fmt.Fprintf(&sb, "logs: %s\ncontrol: lab status | switchover --to R | failover --to R | isolate R | heal R | stop|start reader|backend|queue R\n",
 		filepath.Join(l.cfg.Dir, "logs"))
 	return sb.String()
 }
@@ -57,6 +57,9 @@ func (l *Lab) Status(ctx context.Context) control.Status {
 		if p := l.backends[r]; p != nil {
 			rs.BackendPid = p.Pid()
 		}
+		if q := l.queues[r]; q != nil {
+			rs.Queue.Addr, rs.Queue.Pid = q.Addr(), q.Pid()
+		}
 		rs.BackendReady = get(ctx, client, "http://"+l.Layout.BackendAddr(r)+"/readyz") == 200
 		rs.FrontendReady = get(ctx, client, "http://"+l.Layout.FrontendAddr(r)+"/healthz") == 200 ||
 			get(ctx, client, "http://"+l.Layout.FrontendAddr(r)+"/readyz") == 200
@@ -68,9 +71,18 @@ func (l *Lab) Status(ctx context.Context) control.Status {
 					Lag          *float64 `json:"replication_lag_ms"`
 					ReadSource   string   `json:"read_source"`
 					WriterRegion string   `json:"writer_region"`
+					Queue        *struct {
+						Up       bool   `json:"up"`
+						Depth    int64  `json:"depth"`
+						OldestMs int64  `json:"oldest_ms"`
+						Error    string `json:"error"`
+					} `json:"queue"`
 				}
 				if json.Unmarshal(b, &ar) == nil {
 					rs.LagMs, rs.ReadSource, rs.WriterSeen = ar.Lag, ar.ReadSource, ar.WriterRegion
+					if q := ar.Queue; q != nil {
+						rs.Queue.Seen, rs.Queue.Up, rs.Queue.Depth, rs.Queue.OldestMs, rs.Queue.Error = true, q.Up, q.Depth, q.OldestMs, q.Error
+					}
 					rs.API = b
 				}
 			}

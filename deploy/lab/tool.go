@@ -20,6 +20,10 @@ type ToolFlags struct {
 	Net        int
 	PortOffset int
 	Out        string
+	// Timing and TimingFile ask for a timing profile: a lab the tool
+	// starts follows it, and a running lab that follows another is refused.
+	Timing     string
+	TimingFile string
 }
 
 // Register adds the flags to fs.
@@ -28,6 +32,8 @@ func (f *ToolFlags) Register(fs *flag.FlagSet) {
 	fs.IntVar(&f.PortOffset, "port-offset", 0, "service port offset when starting its own lab beside another (use with --dir)")
 	fs.IntVar(&f.Net, "net", 10, "database address octet when starting its own lab (127.N.x.y)")
 	fs.StringVar(&f.Out, "out", "", "results directory (test-results/lab/ of the repository)")
+	fs.StringVar(&f.Timing, "timing", "", "timing profile, lab or aws: the running lab must follow it, a lab started here does (empty: the running lab's, or lab)")
+	fs.StringVar(&f.TimingFile, "timing-file", "", "timing profiles (deploy/lab/timing.json)")
 }
 
 // Open finds the repository (results go to its test-results/lab/ unless Out
@@ -41,6 +47,7 @@ func (f *ToolFlags) Open(ctx context.Context, cfg Config) (root string, c *contr
 		f.Out = filepath.Join(root, "test-results", "lab")
 	}
 	cfg.Dir, cfg.RepoRoot, cfg.Layout = f.Dir, root, loopback.Layout{Net: f.Net, PortOffset: f.PortOffset}
+	cfg.Timing, cfg.TimingFile = f.Timing, f.TimingFile
 	c, stop, err = DialOrStart(ctx, cfg)
 	return root, c, stop, err
 }

@@ -7,6 +7,7 @@ package control
 import (
 	"encoding/json"
 
+	"hyundai-poc.com/lab/timing"
 	"hyundai-poc.com/lab/topology"
 )
 
@@ -37,7 +38,20 @@ type RegionStatus struct {
 	LagMs         *float64        `json:"replication_lag_ms,omitempty"`
 	ReadSource    string          `json:"read_source,omitempty"`
 	WriterSeen    string          `json:"writer_region_seen,omitempty"`
+	Queue         QueueStatus     `json:"queue"`
 	API           json.RawMessage `json:"api_region,omitempty"`
+}
+
+// QueueStatus is a region's write queue: its server, and its depth and
+// oldest entry as the region's backend last saw them (/api/region).
+type QueueStatus struct {
+	Addr     string `json:"addr"`
+	Pid      int    `json:"pid"`
+	Seen     bool   `json:"seen"` // the backend reported on its queue
+	Up       bool   `json:"up"`
+	Depth    int64  `json:"depth"`
+	OldestMs int64  `json:"oldest_ms"`
+	Error    string `json:"error,omitempty"`
 }
 
 // Settings is the part of the lab's configuration that results record.
@@ -48,4 +62,6 @@ type Settings struct {
 	RTTms      map[string]int64  `json:"rtt_ms"`
 	BackendEnv map[string]string `json:"backend_env"`
 	Edge       string            `json:"edge"`
+	// Timing is the profile switchover, failover and DNS follow.
+	Timing timing.Profile `json:"timing"`
 }

@@ -19,6 +19,8 @@ type Lab interface {
 	Database() *topology.GlobalDatabase
 	StopBackend(ctx context.Context, region string) (topology.Result, error)
 	StartBackend(ctx context.Context, region string) (topology.Result, error)
+	StopQueue(ctx context.Context, region string) (topology.Result, error)
+	StartQueue(ctx context.Context, region string) (topology.Result, error)
 	Status(ctx context.Context) Status
 	// SaveState records the processes now running in the state file.
 	SaveState() error
@@ -52,9 +54,14 @@ func Serve(sock string, l Lab) (*http.Server, error) {
 			writeJSON(w, 200, res)
 		})
 	}
-	op("/v1/switchover", func(ctx context.Context, req Request) (topology.Result, error) { return db.Switchover(ctx, req.Region) })
+	// A writer move runs to its end even if the client goes away: under
+	// AWS timing it takes minutes, and one stopped halfway would leave the
+	// writer fenced, or no writer at all.
+	op("/v1/switchover", func(ctx context.Context, req Request) (topology.Result, error) {
+		return db.Switchover(context.WithoutCancel(ctx), req.Region)
+	})
 	op("/v1/failover", func(ctx context.Context, req Request) (topology.Result, error) {
-		res, err := db.Failover(ctx, req.Region)
+		res, err := db.Failover(context.WithoutCancel(ctx), req.Region)
 		_ = l.SaveState()
 		return res, err
 	})
@@ -75,6 +82,8 @@ func Serve(sock string, l Lab) (*http.Server, error) {
 	op("/v1/backend/start", func(ctx context.Context, req Request) (topology.Result, error) {
 		return l.StartBackend(ctx, req.Region)
 	})
+	op("/v1/queue/stop", func(ctx context.Context, req Request) (topology.Result, error) { return l.StopQueue(ctx, req.Region) })
+	op("/v1/queue/start", func(ctx context.Context, req Request) (topology.Result, error) { return l.StartQueue(ctx, req.Region) })
 	mux.HandleFunc("POST /v1/count-keys", func(w http.ResponseWriter, r *http.Request) {
 		var req Request
 		if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&req); err != nil {

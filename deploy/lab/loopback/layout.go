@@ -15,6 +15,7 @@ import (
 //
 //	node of region n:                 127.<Net>.n.1:3306
 //	node of region n seen from m:     127.<Net>.m.(10+n):3306 (a link with m<->n delay)
+//	region n's write queue:            127.<Net>.n.2:6379
 //	region n's frontend, backend, DNS: Host:n3000, Host:n3001, Host:n0053 (+PortOffset)
 //	region n's frontend metrics:       Host:n3002 (+PortOffset)
 //	the edge's connections to origins: from 127.<Net>.0.1 (what frontends trust as a proxy)
@@ -66,6 +67,13 @@ func (l Layout) LinkHost(from, to string) string {
 // LinkAddr is LinkHost with the database port.
 func (l Layout) LinkAddr(from, to string) string {
 	return net.JoinHostPort(l.LinkHost(from, to), "3306")
+}
+
+// QueueAddr is host:port of region's write queue (a redis-server, as a
+// MemoryDB cluster is in AWS). Only that region's backend uses it, so it is
+// reached directly, not through a link.
+func (l Layout) QueueAddr(region string) string {
+	return net.JoinHostPort(fmt.Sprintf("127.%d.%d.2", l.Net, l.Index(region)), "6379")
 }
 
 func (l Layout) port(region string, base int) string {

@@ -9,6 +9,7 @@ func TestLayout(t *testing.T) {
 		l.NodeAddr("us-west-2"):                   "127.10.2.1:3306",
 		l.LinkAddr("ap-northeast-2", "us-east-1"): "127.10.3.11:3306",
 		l.LinkAddr("us-east-1", "us-east-1"):      "127.10.1.11:3306",
+		l.QueueAddr("us-west-2"):                  "127.10.2.2:6379",
 		l.FrontendAddr("us-east-1"):               "127.0.0.1:13000",
 		l.BackendAddr("ap-northeast-2"):           "127.0.0.1:33001",
 		l.DNSAddr("us-west-2"):                    "127.0.0.1:20053",

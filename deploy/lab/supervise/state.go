@@ -9,18 +9,23 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"hyundai-poc.com/lab/timing"
 )
 
 // State is what the state file records, so `lab down` and the control
 // commands find a lab started in another terminal.
 type State struct {
-	Pid      int       `json:"pid"`
-	Dir      string    `json:"dir"`
-	Control  string    `json:"control"`
-	Edge     string    `json:"edge"`
-	Started  time.Time `json:"started"`
-	Ready    bool      `json:"ready"`
-	Children []Child   `json:"children"`
+	Pid     int       `json:"pid"`
+	Dir     string    `json:"dir"`
+	Control string    `json:"control"`
+	Edge    string    `json:"edge"`
+	Started time.Time `json:"started"`
+	Ready   bool      `json:"ready"`
+	// Timing is the profile the lab's database side follows, so a tool
+	// can tell whether a running lab moves at the timing it asks for.
+	Timing   timing.Profile `json:"timing"`
+	Children []Child        `json:"children"`
 }
 
 // Child is a process the lab started.

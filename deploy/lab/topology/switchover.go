@@ -18,6 +18,17 @@ type Result struct {
 	// resolver answers with it at the latest one TTL later (DNSVisibleBy).
 	DNSChangedAt time.Time `json:"dns_changed_at,omitzero"`
 	DNSVisibleBy time.Time `json:"dns_visible_by,omitzero"`
+	// Timing names the profile the move followed. Unavailable is the least
+	// time it left no writable writer by that profile (from the fence or
+	// the kill until the promotion), Held what it waited for that on top of
+	// its own work; PromotedAt is when the new writer became writable. DNS
+	// is when each region's name followed (DNSChangedAt is the last of
+	// them).
+	Timing      string        `json:"timing,omitempty"`
+	Unavailable time.Duration `json:"unavailable_ns,omitempty"`
+	Held        time.Duration `json:"held_ns,omitempty"`
+	PromotedAt  time.Time     `json:"promoted_at,omitzero"`
+	DNS         []RegionDNS   `json:"dns,omitempty"`
 	// Lacked is, for a failover, how many transactions the old writer had
 	// logged that the promoted node never received.
 	Lacked   int64  `json:"lacked_transactions"`
@@ -28,8 +39,9 @@ type Result struct {
 
 // Switchover moves the writer to region to with no loss, as
 // switchover-global-cluster does (dbserver.Switchover): fence the writer,
-// wait until to has applied everything, promote it, repoint the others,
-// then flip every region's DNS.
+// wait until to has applied everything, keep the writer fenced for the
+// profile's switchover fence, promote to, repoint the others, then flip
+// each region's DNS after its own delay.
 func (c *GlobalDatabase) Switchover(ctx context.Context, to string) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -37,16 +49,20 @@ func (c *GlobalDatabase) Switchover(ctx context.Context, to string) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
-	m, err := dbserver.Switchover(ctx, c.move(from, to, func() {
+	if c.timing.SwitchoverFence > 0 {
+		c.logf("switchover %s -> %s, timing %s: %s fenced for at least %s", from, to, c.timing.Name, from, c.timing.SwitchoverFence)
+	}
+	var dns []RegionDNS
+	m, err := dbserver.Switchover(ctx, c.move(from, to, c.timing.SwitchoverFence, func() {
 		c.setWriter(to)
-		c.pointDNS(to)
+		dns = c.pointDNSLate(ctx, to)
 	}))
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Op: "switchover", From: from, To: to, Took: m.Took, Steps: m.Steps,
-		DNSChangedAt: m.NamePointedAt, DNSVisibleBy: m.NamePointedAt.Add(c.ttl), OldPos: m.OldPos, NewPos: m.NewPos,
-		Message: fmt.Sprintf("writer %s -> %s at GTID %s, no transaction left behind", from, to, m.NewPos)}, nil
+	res := c.result("switchover", from, to, c.timing.SwitchoverFence, m, dns)
+	res.Message = fmt.Sprintf("writer %s -> %s at GTID %s, no transaction left behind", from, to, m.NewPos)
+	return res, nil
 }
 
 // Failover moves the writer to region to after killing the writer's
@@ -64,25 +80,37 @@ func (c *GlobalDatabase) Failover(ctx context.Context, to string) (Result, error
 	c.stateMu.Lock()
 	c.dead[from] = true
 	c.stateMu.Unlock()
-	m, err := dbserver.Failover(ctx, c.move(from, to, func() {
+	if c.timing.FailoverNoWriter > 0 {
+		c.logf("failover %s -> %s, timing %s: no writer for at least %s", from, to, c.timing.Name, c.timing.FailoverNoWriter)
+	}
+	var dns []RegionDNS
+	m, err := dbserver.Failover(ctx, c.move(from, to, c.timing.FailoverNoWriter, func() {
 		c.setWriter(to)
 		_ = c.applyLinks()
-		c.pointDNS(to)
+		dns = c.pointDNSLate(ctx, to)
 	}))
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Op: "failover", From: from, To: to, Took: m.Took, Steps: m.Steps,
-		DNSChangedAt: m.NamePointedAt, DNSVisibleBy: m.NamePointedAt.Add(c.ttl),
-		Lacked: m.Lacked, OldPos: m.OldPos, NewPos: m.NewPos,
-		Message: fmt.Sprintf("writer %s killed, %s promoted at GTID %s; old writer had logged %s: %d transaction(s) lost",
-			from, to, m.NewPos, m.OldPos, m.Lacked)}, nil
+	res := c.result("failover", from, to, c.timing.FailoverNoWriter, m, dns)
+	res.Lacked = m.Lacked
+	res.Message = fmt.Sprintf("writer %s killed, %s promoted at GTID %s; old writer had logged %s: %d transaction(s) lost",
+		from, to, m.NewPos, m.OldPos, m.Lacked)
+	return res, nil
 }
 
-// move is the writer's move from one region to another: every other live
-// node follows the new writer through its own region's link.
-func (c *GlobalDatabase) move(from, to string, pointName func()) dbserver.Move {
-	m := dbserver.Move{From: c.nodes[from], To: c.nodes[to], PointName: pointName}
+// result is what a writer move reports, whichever kind.
+func (c *GlobalDatabase) result(op, from, to string, unavailable time.Duration, m dbserver.Moved, dns []RegionDNS) Result {
+	return Result{Op: op, From: from, To: to, Took: m.Took, Steps: m.Steps,
+		Timing: c.timing.Name, Unavailable: unavailable, Held: m.Held, PromotedAt: m.PromotedAt, DNS: dns,
+		DNSChangedAt: m.NamePointedAt, DNSVisibleBy: m.NamePointedAt.Add(c.ttl), OldPos: m.OldPos, NewPos: m.NewPos}
+}
+
+// move is the writer's move from one region to another, leaving no writer
+// for at least unavailable: every other live node follows the new writer
+// through its own region's link.
+func (c *GlobalDatabase) move(from, to string, unavailable time.Duration, pointName func()) dbserver.Move {
+	m := dbserver.Move{From: c.nodes[from], To: c.nodes[to], PointName: pointName, Unavailable: unavailable}
 	for _, r := range c.layout.Regions {
 		if r == to || c.isDead(r) {
 			continue

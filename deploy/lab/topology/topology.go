@@ -24,6 +24,7 @@ import (
 	"hyundai-poc.com/dbserver/dnsserver"
 	"hyundai-poc.com/lab/link"
 	"hyundai-poc.com/lab/loopback"
+	"hyundai-poc.com/lab/timing"
 )
 
 // DBName is the application's database.
@@ -42,6 +43,8 @@ type GlobalDatabase struct {
 	appPass string
 	ttl     time.Duration
 	dir     string
+	timing  timing.Profile
+	logf    func(format string, args ...any)
 
 	mu            sync.Mutex // serialises topology changes
 	stateMu       sync.RWMutex
@@ -58,6 +61,9 @@ type Config struct {
 	Dir    string // data directories and logs go under it
 	TTL    time.Duration
 	Writer string // the region that starts as writer
+	// Timing is how long switchover and failover leave no writer and how
+	// late each region's DNS follows; the zero profile moves at once.
+	Timing timing.Profile
 	Log    func(format string, args ...any)
 }
 
@@ -70,6 +76,7 @@ func Start(ctx context.Context, cfg Config) (c *GlobalDatabase, err error) {
 	}
 	c = &GlobalDatabase{
 		layout: cfg.Layout, table: cfg.Table, net: link.NewNetwork(cfg.Table), ttl: cfg.TTL, dir: cfg.Dir,
+		timing: cfg.Timing, logf: logf,
 		nodes: map[string]*dbserver.Server{}, dns: map[string]*dnsserver.Server{},
 		writer: cfg.Writer, dead: map[string]bool{}, isolated: map[string]bool{}, readerStopped: map[string]bool{},
 	}
@@ -194,12 +201,65 @@ func (c *GlobalDatabase) WriterRecord(region string) string {
 	return ip.String()
 }
 
+// Timing is the profile the database side follows.
+func (c *GlobalDatabase) Timing() timing.Profile { return c.timing }
+
 // pointDNS makes every region's writer name answer with that region's link
 // to writer's node.
 func (c *GlobalDatabase) pointDNS(writer string) {
-	for r, s := range c.dns {
-		s.Set(c.layout.WriterName(), net.ParseIP(c.layout.LinkHost(r, writer)))
+	for r := range c.dns {
+		c.pointRegionDNS(r, writer)
 	}
+}
+
+func (c *GlobalDatabase) pointRegionDNS(region, writer string) {
+	c.dns[region].Set(c.layout.WriterName(), net.ParseIP(c.layout.LinkHost(region, writer)))
+}
+
+// RegionDNS is when one region's DNS began to answer with the new writer:
+// Delay after the move pointed the name (the new writer taking writes and
+// the replicas following it), drawn from the timing profile. Its clients
+// may hold the previous answer for one TTL more.
+type RegionDNS struct {
+	Region    string        `json:"region"`
+	Delay     time.Duration `json:"delay_ns"`
+	ChangedAt time.Time     `json:"changed_at"`
+}
+
+// pointDNSLate points each region's writer name at writer after that
+// region's delay from the profile, as AWS's DNS reaches each region's
+// resolvers at its own pace, and returns once every region has it. When ctx
+// ends first, the regions still waiting are pointed at once: the name
+// never stays on a writer that has moved.
+func (c *GlobalDatabase) pointDNSLate(ctx context.Context, writer string) []RegionDNS {
+	delays := c.timing.DNSDelays(c.layout.Regions, nil)
+	start := time.Now()
+	out := make([]RegionDNS, len(c.layout.Regions))
+	var wg sync.WaitGroup
+	for i, r := range c.layout.Regions {
+		d := delays[r]
+		if d <= 0 {
+			c.pointRegionDNS(r, writer)
+			out[i] = RegionDNS{Region: r, ChangedAt: time.Now()}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			c.pointRegionDNS(r, writer)
+			now := time.Now()
+			out[i] = RegionDNS{Region: r, Delay: now.Sub(start), ChangedAt: now}
+			c.logf("DNS in %s now answers %s with %s's node, %s after the move", r, c.layout.WriterName(), writer, now.Sub(start).Round(time.Millisecond))
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // Close stops DNS, links and nodes.

@@ -46,6 +46,7 @@ SVG timeline beside it. Lab: arguments after -- go to bin/drill unchanged.`)
 	timeout := fs.Duration("timeout", 20*time.Minute, "aws: give up waiting for the writer to move")
 	poll := fs.Duration("poll", 5*time.Second, "aws: DescribeGlobalClusters interval")
 	netOctet := fs.Int("net", 10, "lab: database address octet when bin/drill starts its own lab")
+	timingName := fs.String("timing", "", "lab: timing profile, lab or aws (deploy/lab/timing.json); a running lab must follow it (empty: the running lab's, or lab)")
 	// Arguments after "--" go to bin/drill as they are (--timing aws, --ttl ...).
 	var passThrough []string
 	for i, a := range args {
@@ -58,10 +59,16 @@ SVG timeline beside it. Lab: arguments after -- go to bin/drill unchanged.`)
 		return err
 	}
 	if e.target == "lab" {
+		if *timingName != "" {
+			passThrough = append([]string{"--timing", *timingName}, passThrough...)
+		}
 		return labDrill(ctx, e, *scenario, *to, *netOctet, passThrough)
 	}
 	if len(passThrough) > 0 {
 		return fmt.Errorf("arguments after -- are for the lab's bin/drill, not for --target aws")
+	}
+	if *timingName != "" {
+		return fmt.Errorf("--timing is the lab's: AWS moves at its own speed")
 	}
 	mode := *scenario
 	if mode != globaldb.Switchover && mode != globaldb.Failover {

@@ -1,13 +1,13 @@
 // Command lab runs the three-region lab and drives it from another terminal.
 //
-//	lab up                      start everything, print the endpoints, run until Ctrl-C
+//	lab up [--timing lab|aws]   start everything, print the endpoints, run until Ctrl-C
 //	lab down                    stop a lab started elsewhere and remove its data
 //	lab status [--json]         writer, replication positions, lag, process health
 //	lab switchover --to REGION  planned move of the writer (no loss)
 //	lab failover --to REGION    unplanned: kill the writer, promote REGION
 //	lab isolate|heal REGION     cut or restore every link of a region
 //	lab rejoin REGION           rebuild a node a failover left down as a replica
-//	lab stop|start reader|backend REGION
+//	lab stop|start reader|backend|queue REGION
 package main
 
 import (
@@ -30,7 +30,7 @@ import (
 )
 
 const usage = `usage: lab [--dir DIR] COMMAND
-  up [--ttl 5s] [--monitor-interval 1s] [--rtt FILE] [--port-offset N --net N]
+  up [--timing lab|aws] [--timing-file FILE] [--ttl 5s] [--monitor-interval 1s] [--rtt FILE] [--port-offset N --net N]
                                                         start the lab and run until Ctrl-C
   down                                                  stop the lab and remove its data
   status [--json]                                       who is writer, positions, lag, health
@@ -38,7 +38,7 @@ const usage = `usage: lab [--dir DIR] COMMAND
   failover --to REGION                                  kill the writer, promote REGION
   isolate REGION | heal REGION                          cut or restore a region's links
   rejoin REGION                                         rebuild a node a failover left down
-  stop reader|backend REGION | start reader|backend REGION`
+  stop reader|backend|queue REGION | start reader|backend|queue REGION`
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -85,8 +85,8 @@ func run(args []string) error {
 		}
 		return op(ctx, *dir, "/v1/"+cmd, rest[0])
 	case "stop", "start":
-		if len(rest) != 2 || (rest[0] != "reader" && rest[0] != "backend") {
-			return fmt.Errorf("usage: lab %s reader|backend REGION", cmd)
+		if len(rest) != 2 || (rest[0] != "reader" && rest[0] != "backend" && rest[0] != "queue") {
+			return fmt.Errorf("usage: lab %s reader|backend|queue REGION", cmd)
 		}
 		return op(ctx, *dir, "/v1/"+rest[0]+"/"+cmd, rest[1])
 	default:
@@ -100,6 +100,8 @@ func up(ctx context.Context, dir string, args []string) error {
 	ttl := fs.Duration("ttl", 5*time.Second, "TTL of the DNS answers")
 	monitor := fs.String("monitor-interval", "", "backends' MONITOR_INTERVAL (their default when empty)")
 	rtt := fs.String("rtt", "", "RTT table (deploy/lab/rtt.json)")
+	timingName := fs.String("timing", "", "timing profile: lab (moves at once, the default) or aws (AWS's documented switchover, failover and DNS times)")
+	timingFile := fs.String("timing-file", "", "timing profiles (deploy/lab/timing.json)")
 	backendBin := fs.String("backend-bin", "", "a prebuilt backend binary (built from the tree when empty)")
 	portOffset := fs.Int("port-offset", 0, "added to every service port, to run beside another lab (e.g. -500)")
 	netOctet := fs.Int("net", 10, "second octet of the database addresses (127.N.x.y)")
@@ -110,7 +112,8 @@ func up(ctx context.Context, dir string, args []string) error {
 	if *monitor != "" {
 		env["MONITOR_INTERVAL"] = *monitor
 	}
-	l, err := lab.Start(ctx, lab.Config{Dir: dir, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, RTTFile: *rtt, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
+	l, err := lab.Start(ctx, lab.Config{Dir: dir, Layout: loopback.Layout{Net: *netOctet, PortOffset: *portOffset}, DNSTTL: *ttl, RTTFile: *rtt,
+		Timing: *timingName, TimingFile: *timingFile, BackendBin: *backendBin, BackendEnv: env, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}
@@ -146,6 +149,17 @@ func op(ctx context.Context, dir, path, region string) error {
 	fmt.Printf("%s: %s\n", res.Op, res.Message)
 	if len(steps) > 0 {
 		fmt.Printf("  steps: %s\n", strings.Join(steps, ", "))
+	}
+	if res.Timing != "" && (res.Unavailable > 0 || res.Held > 0) {
+		fmt.Printf("  timing %s: no writable writer for at least %s (waited %s on top of the move's own work)\n",
+			res.Timing, res.Unavailable, round(res.Held))
+	}
+	if len(res.DNS) > 0 {
+		var dns []string
+		for _, d := range res.DNS {
+			dns = append(dns, fmt.Sprintf("%s +%s", d.Region, round(d.Delay)))
+		}
+		fmt.Printf("  each region's DNS followed the new writer: %s (clients may keep the old answer one TTL more)\n", strings.Join(dns, ", "))
 	}
 	fmt.Printf("  took %s (round trip %s)\n", round(res.Took), round(time.Since(start)))
 	return nil
@@ -195,7 +209,7 @@ func status(ctx context.Context, dir string, args []string) error {
 			n.Replicating, behind, reader, links, n.LastError)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "REGION\tBACKEND PID\tBACKEND\tFRONTEND\tEDGE PATH\tWRITER NAME ->\tLAG (ms)\tREADS FROM\tWRITER SEEN")
+	fmt.Fprintln(tw, "REGION\tBACKEND PID\tBACKEND\tFRONTEND\tEDGE PATH\tWRITER NAME ->\tLAG (ms)\tREADS FROM\tWRITER SEEN\tQUEUE\tDEPTH\tOLDEST")
 	for _, r := range st.Regions {
 		lag := "-"
 		if r.LagMs != nil {
@@ -205,11 +219,24 @@ func status(ctx context.Context, dir string, args []string) error {
 		if r.EdgeCut {
 			edge = "cut"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Region, r.BackendPid, okWord(r.BackendReady), okWord(r.FrontendReady),
-			edge, dash(r.WriterDNS), lag, dash(r.ReadSource), dash(r.WriterSeen))
+		queue, depth, oldest := "-", "-", "-"
+		if r.Queue.Seen {
+			queue = "DOWN"
+			if r.Queue.Up {
+				queue, depth, oldest = "up", fmt.Sprint(r.Queue.Depth), "0s"
+				if r.Queue.Depth > 0 {
+					oldest = round(time.Duration(r.Queue.OldestMs) * time.Millisecond).String()
+				}
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Region, r.BackendPid, okWord(r.BackendReady), okWord(r.FrontendReady),
+			edge, dash(r.WriterDNS), lag, dash(r.ReadSource), dash(r.WriterSeen), queue, depth, oldest)
 	}
 	tw.Flush()
 	fmt.Printf("\nwriter: %s   edge: %s   DNS TTL: %dms\n", st.Writer, st.Settings.Edge, st.Settings.DNSTTLms)
+	t := st.Settings.Timing
+	fmt.Printf("timing: %s (switchover fence %s, failover without writer %s, DNS follows %s-%s after, per region)\n",
+		dash(t.Name), t.SwitchoverFence, t.FailoverNoWriter, t.DNSDelayMin, t.DNSDelayMax)
 	return nil
 }
 
