@@ -137,9 +137,17 @@ func op(ctx context.Context, dir, path, region string) error {
 	if err != nil {
 		return err
 	}
+	t := c.State.Timing
+	if gap, move := map[string]time.Duration{"/v1/switchover": t.SwitchoverFence, "/v1/failover": t.FailoverNoWriter}[path]; move && (gap > 0 || t.DNSDelayMax > 0) {
+		fmt.Printf("timing %s: no writable writer for at least %s, then each region's DNS follows within %s-%s; waiting...\n",
+			t.Name, gap, t.DNSDelayMin, t.DNSDelayMax)
+	}
 	start := time.Now()
 	var res topology.Result
 	if err := c.Do(ctx, path, control.Request{Region: region}, &res); err != nil {
+		if ctx.Err() != nil && (path == "/v1/switchover" || path == "/v1/failover") {
+			return errors.New("interrupted: the lab finishes the move on its own; `lab status` shows where it is")
+		}
 		return err
 	}
 	var steps []string
