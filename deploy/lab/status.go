@@ -43,6 +43,9 @@ func (l *Lab) Summary() string {
 	tw.Flush()
 	fmt.Fprintf(&sb, "\nedge (Route53 geolocation + CloudFront): http://%s  (pick a location: -H 'X-Client-Location: KR', cookie loc=US-CA or ?loc=US-VA)\n", l.Layout.EdgeAddr())
 	fmt.Fprintf(&sb, "names: %s, %s (TTL %s)\n", l.Layout.WriterName(), l.Layout.ReaderName("<region>"), l.cfg.DNSTTL)
+	t := l.Timing
+	fmt.Fprintf(&sb, "timing: %s (switchover fence %s, failover without writer %s, DNS follows %s-%s after, per region; %s)\n",
+		t.Name, t.SwitchoverFence, t.FailoverNoWriter, t.DNSDelayMin, t.DNSDelayMax, l.cfg.TimingFile)
 	fmt.Fprintf(&sb, "logs: %s\ncontrol: lab status | switchover --to R | failover --to R | isolate R | heal R | stop|start reader|backend|queue R\n",
 		filepath.Join(l.cfg.Dir, "logs"))
 	return sb.String()
