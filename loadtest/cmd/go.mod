@@ -50,6 +50,7 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
 	hyundai-poc.com/dbserver v0.0.0 // indirect
+	hyundai-poc.com/redisserver v0.0.0 // indirect
 )
 
 replace (
@@ -61,3 +62,4 @@ replace (
 replace hyundai-poc.com/reporoot => ../../reporoot
 
 replace hyundai-poc.com/dnsresolver => ../../dnsresolver
+replace hyundai-poc.com/redisserver => ../../redisserver
