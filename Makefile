@@ -159,7 +159,7 @@ compare: load-tools ## Switchover then failover under traffic against ours, a na
 .PHONY: overhead
 overhead: load-tools ## What the backend adds over the raw query behind /api/vehicles: database/sql vs handler vs HTTP, into test-results/lab/
 	@scripts/install-deps.sh mariadb
-	@bin/overhead $(OVERHEAD_FLAGS)
+	@bin/overhead --cpuprofile bin/overhead-cpu.pprof --profile-mode handler $(OVERHEAD_FLAGS)
 
 .PHONY: perf-report
 perf-report: ## Rewrite docs/performance.md from the newest load, soak, overhead and compare results in test-results/lab/

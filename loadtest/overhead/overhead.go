@@ -36,8 +36,9 @@ type Report struct {
 	Modes       []Mode             `json:"modes"`
 	Versus      []Versus           `json:"versus_raw"`
 	Targets     map[string]float64 `json:"targets"`
-	// ProfileTop is `go tool pprof -top` of the HTTP mode, when profiled.
-	ProfileTop string `json:"profile_top,omitempty"`
+	// ProfileTop is `go tool pprof -top` of ProfileMode, when profiled.
+	ProfileTop  string `json:"profile_top,omitempty"`
+	ProfileMode string `json:"profile_mode,omitempty"`
 }
 
 // Targets: what the backend may add over the raw query.
@@ -103,58 +104,108 @@ func Compare(raw, m Mode) Versus {
 	return v
 }
 
+// Op is one way of running the query, named as its Mode will be.
+type Op struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
 // Measure runs op from workers goroutines in a closed loop for d, after a
-// warm-up of the same length split off the front, and summarises it.
+// warm-up, and summarises it.
 func Measure(ctx context.Context, name string, workers int, warmup, d time.Duration, op func(ctx context.Context) error) Mode {
-	run := func(d time.Duration, record bool) ([]float64, int, time.Duration) {
-		var mu sync.Mutex
-		var all []float64
-		errs := 0
-		ctx, cancel := context.WithTimeout(ctx, d)
-		defer cancel()
-		start := time.Now()
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var mine []float64
-				bad := 0
-				for ctx.Err() == nil {
-					t := time.Now()
-					err := op(context.Background())
-					if ctx.Err() != nil && err != nil {
-						break
-					}
-					if err != nil {
-						bad++
-						continue
-					}
-					mine = append(mine, float64(time.Since(t).Nanoseconds())/1e6)
-				}
-				mu.Lock()
-				all = append(all, mine...)
-				errs += bad
-				mu.Unlock()
-			}()
+	return MeasureInterleaved(ctx, []Op{{name, op}}, workers, warmup, d, 1)[0]
+}
+
+// MeasureInterleaved gives every op d in all, in rounds: after each op's
+// warm-up, every round runs each op in turn for d/rounds. Whatever else
+// loads the machine at some moment then weighs on every mode alike,
+// instead of on whichever mode happened to run then, which matters most
+// for the tail (p99) on a shared machine.
+func MeasureInterleaved(ctx context.Context, ops []Op, workers int, warmup, d time.Duration, rounds int) []Mode {
+	if rounds < 1 {
+		rounds = 1
+	}
+	type acc struct {
+		lat  []float64
+		errs int
+		took time.Duration
+		cpu  time.Duration
+	}
+	accs := make([]acc, len(ops))
+	for _, op := range ops {
+		if warmup > 0 && ctx.Err() == nil {
+			closedLoop(ctx, workers, warmup, op.Run)
 		}
-		wg.Wait()
-		return all, errs, time.Since(start)
 	}
-	if warmup > 0 {
-		run(warmup, false)
+	slice := d / time.Duration(rounds)
+	for range rounds {
+		for i, op := range ops {
+			if ctx.Err() != nil {
+				break
+			}
+			before, _ := procstat.Read(os.Getpid())
+			lat, errs, took := closedLoop(ctx, workers, slice, op.Run)
+			after, _ := procstat.Read(os.Getpid())
+			a := &accs[i]
+			a.lat = append(a.lat, lat...)
+			a.errs += errs
+			a.took += took
+			a.cpu += after.CPU - before.CPU
+		}
 	}
-	before, _ := procstat.Read(os.Getpid())
-	lat, errs, took := run(d, true)
-	after, _ := procstat.Read(os.Getpid())
-	m := Mode{Name: name, Errors: errs, Seconds: round1(took.Seconds())}
-	if len(lat) > 0 {
-		m.CPUPerRequestUs = round1(float64((after.CPU - before.CPU).Microseconds()) / float64(len(lat)+errs))
+	out := make([]Mode, len(ops))
+	for i, a := range accs {
+		m := Mode{Name: ops[i].Name, Errors: a.errs, Seconds: round1(a.took.Seconds())}
+		if n := len(a.lat) + a.errs; n > 0 {
+			m.CPUPerRequestUs = round1(float64(a.cpu.Microseconds()) / float64(n))
+		}
+		s := stats.Summarize(a.lat)
+		m.Latency = stats.Summary{Count: s.Count, P50: round3(s.P50), P95: round3(s.P95), P99: round3(s.P99), Max: round3(s.Max)}
+		if a.took > 0 {
+			m.Throughput = round1(float64(len(a.lat)) / a.took.Seconds())
+		}
+		out[i] = m
 	}
-	s := stats.Summarize(lat)
-	m.Latency = stats.Summary{Count: s.Count, P50: round3(s.P50), P95: round3(s.P95), P99: round3(s.P99), Max: round3(s.Max)}
-	m.Throughput = round1(float64(len(lat)) / took.Seconds())
-	return m
+	return out
+}
+
+// closedLoop runs op from workers goroutines, each starting the next call
+// when the last returns, for d. It returns the latencies of the calls that
+// succeeded, in ms, the number that failed, and how long it ran.
+func closedLoop(ctx context.Context, workers int, d time.Duration, op func(ctx context.Context) error) ([]float64, int, time.Duration) {
+	var mu sync.Mutex
+	var all []float64
+	errs := 0
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []float64
+			bad := 0
+			for ctx.Err() == nil {
+				t := time.Now()
+				err := op(context.Background())
+				if ctx.Err() != nil && err != nil {
+					break
+				}
+				if err != nil {
+					bad++
+					continue
+				}
+				mine = append(mine, float64(time.Since(t).Nanoseconds())/1e6)
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all, errs, time.Since(start)
 }
 
 // Print writes the comparison table.

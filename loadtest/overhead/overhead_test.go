@@ -50,3 +50,31 @@ func TestMeasureCountsErrorsApart(t *testing.T) {
 		t.Fatalf("%+v", m)
 	}
 }
+
+func TestMeasureInterleavedTakesTurns(t *testing.T) {
+	// Each op records the order in which rounds reached it: with turns,
+	// neither runs all its time before the other starts.
+	var order []string
+	var last atomic.Value
+	op := func(name string) Op {
+		return Op{Name: name, Run: func(context.Context) error {
+			if prev, _ := last.Swap(name).(string); prev != name {
+				order = append(order, name) // one worker: no race
+			}
+			time.Sleep(time.Millisecond)
+			return nil
+		}}
+	}
+	modes := MeasureInterleaved(context.Background(), []Op{op("a"), op("b")}, 1, 0, 60*time.Millisecond, 3)
+	if len(modes) != 2 || modes[0].Name != "a" || modes[1].Name != "b" {
+		t.Fatalf("modes %+v", modes)
+	}
+	for _, m := range modes {
+		if m.Latency.Count == 0 || m.Throughput <= 0 || m.Errors != 0 {
+			t.Fatalf("%+v", m)
+		}
+	}
+	if len(order) != 6 {
+		t.Fatalf("turns %v, want a and b alternating 3 times", order)
+	}
+}

@@ -175,7 +175,11 @@ func renderOverhead(b *strings.Builder, in Inputs) {
 	}
 	w("%s", source("make overhead", in.OverFile, r.Commit, r.Where, r.StartedAt.UTC().Format("2006-01-02 15:04")))
 	w("`%s` against one MariaDB started for the run, %d requests in flight in every mode, GOMAXPROCS %d,\n", r.Endpoint, r.Concurrency, r.GOMAXPROCS)
-	w("%s measured per mode after %s of warm-up. The raw mode runs the store's own statements:\n\n", r.Options["duration"], r.Options["warmup"])
+	w("%s measured per mode after %s of warm-up", r.Options["duration"], r.Options["warmup"])
+	if n := r.Options["rounds"]; n != "" && n != "1" {
+		w(", in %s rounds in which the modes take turns, so that whatever else loads the machine weighs on every\nmode alike", n)
+	}
+	w(". The raw mode runs the store's own statements:\n\n")
 	for _, s := range r.Statements {
 		w("    %s\n", s)
 	}
@@ -211,7 +215,11 @@ func renderOverhead(b *strings.Builder, in Inputs) {
 		w("%s\n\n", missed)
 	}
 	if r.ProfileTop != "" {
-		w("CPU profile of the HTTP mode, cumulative, runtime hidden (`go tool pprof -top -cum -hide=runtime`),\n")
+		mode := r.ProfileMode
+		if mode == "" {
+			mode = "HTTP loopback"
+		}
+		w("CPU profile of the %s mode, cumulative, runtime hidden (`go tool pprof -top -cum -hide=runtime`),\n", mode)
 		w("recorded with the run:\n\n```\n%s\n```\n\n", strings.TrimSpace(r.ProfileTop))
 	}
 }

@@ -269,7 +269,7 @@ func run() error {
 	}
 	logf("three data paths ready in %s: ours, naive, proxy, each behind its own edge", strings.Join(regions, ", "))
 
-	rep, err := drive(ctx, o, c, paths, regions, logf)
+	rep, err := drive(ctx, o, c, paths, regions, l.OperatorToken(), logf)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,9 @@ func run() error {
 }
 
 // drive plays the traffic and the events and measures every path.
-func drive(ctx context.Context, o options, c *control.Client, paths []path, regions []string, logf func(string, ...any)) (*compare.Report, error) {
+// Health-check writes are the operators' (the drill's traffic), so they
+// carry the operators' token, as the drill's do.
+func drive(ctx context.Context, o options, c *control.Client, paths []path, regions []string, operatorToken string, logf func(string, ...any)) (*compare.Report, error) {
 	home := map[string]string{"us-east-1": "US-VA", "us-west-2": "US-OR", "ap-northeast-2": "KR"}
 	stamp := time.Now().UnixNano()
 	cfgFor := func(p path, suffix string) traffic.Config {
@@ -298,7 +300,8 @@ func drive(ctx context.Context, o options, c *control.Client, paths []path, regi
 		// A client waits as long as the edge waits for an origin (10 s).
 		return traffic.Config{Edge: p.edge, Clients: clients, ReadEvery: o.readEvery, WriteEvery: o.writeEvery,
 			ReadPath: "/api/vehicles", WritePath: "/api/health-checks", Timeout: 10 * time.Second,
-			KeyPrefix: fmt.Sprintf("compare-%s-%d%s", p.name, stamp, suffix)}
+			KeyPrefix: fmt.Sprintf("compare-%s-%d%s", p.name, stamp, suffix),
+			Headers:   map[string]string{"Authorization": "Bearer " + operatorToken}}
 	}
 	warm := make([]traffic.Recorder, len(paths))
 	if o.warmup > 0 {

@@ -2,12 +2,14 @@
 // GET /api/vehicles: the same statements against the same MariaDB (one
 // started for the run by dbserver), at the same concurrency, through
 // database/sql, through the backend's handler called in-process, and
-// through HTTP on loopback. It prints latency, throughput, the difference
-// and ratio to the raw query and whether the targets hold, and writes
-// test-results/lab/overhead-*.json. --cpuprofile writes a CPU profile of
-// the HTTP phase for `go tool pprof`.
+// through HTTP on loopback, the modes taking turns in rounds so that
+// whatever else loads the machine weighs on all of them alike. It prints
+// latency, throughput, the difference and ratio to the raw query and
+// whether the targets hold, and writes test-results/lab/overhead-*.json. --cpuprofile and --memprofile write a
+// CPU and an allocation profile of one mode (--profile-mode, the HTTP one
+// by default) for `go tool pprof`, run once more after the measured rounds.
 //
-//	overhead [--concurrency 8] [--duration 5s] [--procs 2] [--cpuprofile FILE]
+//	overhead [--concurrency 8] [--duration 5s] [--rounds 5] [--procs 2] [--cpuprofile FILE] [--memprofile FILE] [--profile-mode handler|http]
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -60,9 +63,12 @@ func run() error {
 	conc := fs.Int("concurrency", 8, "requests in flight at once, in every mode")
 	dur := fs.Duration("duration", 5*time.Second, "measured time per mode")
 	warm := fs.Duration("warmup", time.Second, "unmeasured time before each mode")
+	rounds := fs.Int("rounds", 5, "rounds the measured time is split into, every mode running once per round in turn")
 	procs := fs.Int("procs", 2, "GOMAXPROCS: the cores the whole run may use")
 	out := fs.String("out", "", "results directory (test-results/lab of the repository)")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the HTTP mode here")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the profiled mode here")
+	memprofile := fs.String("memprofile", "", "write an allocation profile of the profiled mode here, and its base to FILE.base (every allocation is sampled, which shows in a CPU profile of the same run: take them in separate runs)")
+	profileMode := fs.String("profile-mode", "http", "the mode profiled: handler (in-process, the backend alone) or http (loopback, with net/http on both sides)")
 	label := fs.String("label", "", "what this run is, kept with its results (\"before: ...\", \"after: ...\")")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -73,8 +79,12 @@ func run() error {
 	if fs.NArg() != 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if *conc < 1 || *dur <= 0 {
-		return errors.New("--concurrency and --duration must be positive")
+	if *conc < 1 || *dur <= 0 || *rounds < 1 {
+		return errors.New("--concurrency, --duration and --rounds must be positive")
+	}
+	profiled, ok := map[string]string{"handler": "handler in-process", "http": "HTTP loopback"}[*profileMode]
+	if !ok {
+		return fmt.Errorf("--profile-mode %q: want handler or http", *profileMode)
 	}
 	runtime.GOMAXPROCS(*procs)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -192,42 +202,47 @@ func run() error {
 
 	rep := &overhead.Report{Tool: "overhead", Label: *label, Where: "lab", Commit: revision.Of(root), StartedAt: time.Now(), Endpoint: "GET /api/vehicles",
 		Statements: []string{vehiclesQuery, pricesQuery}, Concurrency: *conc, GOMAXPROCS: runtime.GOMAXPROCS(0),
-		Options: map[string]string{"duration": dur.String(), "warmup": warm.String(),
+		Options: map[string]string{"duration": dur.String(), "warmup": warm.String(), "rounds": strconv.Itoa(*rounds),
 			"server": "MariaDB started by dbserver on loopback, one per run", "client": "closed loop, same process"},
 		Targets: map[string]float64{"max_added_p50_ms": overhead.MaxAddedP50Ms, "max_added_p99_ms": overhead.MaxAddedP99Ms,
 			"min_throughput_pct_of_raw": overhead.MinThroughputOfRawPC}}
-	for _, m := range []struct {
-		name string
-		op   func(context.Context) error
-	}{{"raw database/sql", rawOp}, {"handler in-process", handlerOp}, {"HTTP loopback", httpOp}} {
-		fmt.Printf("overhead: %s, %d in flight, %s\n", m.name, *conc, *dur)
-		var stopProfile func()
-		if m.name == "HTTP loopback" && *cpuprofile != "" {
-			f, err := os.Create(*cpuprofile)
+	ops := []overhead.Op{{Name: "raw database/sql", Run: rawOp}, {Name: "handler in-process", Run: handlerOp}, {Name: "HTTP loopback", Run: httpOp}}
+	fmt.Printf("overhead: %d in flight, %s per mode in %d interleaved rounds\n", *conc, *dur, *rounds)
+	rep.Modes = overhead.MeasureInterleaved(ctx, ops, *conc, *warm, *dur, *rounds)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if *cpuprofile != "" || *memprofile != "" {
+		// Profiled apart from the measured rounds, so profiling does not
+		// weigh on the numbers.
+		for _, op := range ops {
+			if op.Name != profiled {
+				continue
+			}
+			fmt.Printf("overhead: profiling %s for %s\n", op.Name, *dur)
+			stop, err := startProfiles(*cpuprofile, *memprofile)
 			if err != nil {
 				return err
 			}
-			if err := pprof.StartCPUProfile(f); err != nil {
+			overhead.Measure(ctx, op.Name, *conc, 0, *dur, op.Run)
+			if err := stop(); err != nil {
 				return err
 			}
-			stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
-		}
-		mode := overhead.Measure(ctx, m.name, *conc, *warm, *dur, m.op)
-		if stopProfile != nil {
-			stopProfile()
-			// The top of the profile goes into the results, so what it
-			// showed is on record beside the numbers.
-			top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-cum", "-hide=runtime", "-nodecount=40", *cpuprofile).Output()
-			if err != nil {
-				return fmt.Errorf("go tool pprof: %w", err)
+			if *cpuprofile != "" {
+				// The top of the profile goes into the results, so what it
+				// showed is on record beside the numbers.
+				top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-cum", "-hide=runtime", "-nodecount=40", *cpuprofile).Output()
+				if err != nil {
+					return fmt.Errorf("go tool pprof: %w", err)
+				}
+				rep.ProfileTop, rep.ProfileMode = string(top), op.Name
+				fmt.Printf("overhead: CPU profile of %s in %s\n", op.Name, *cpuprofile)
 			}
-			rep.ProfileTop = string(top)
-			fmt.Printf("overhead: CPU profile of the HTTP mode in %s\n", *cpuprofile)
+			if *memprofile != "" {
+				fmt.Printf("overhead: allocation profile of %s in %s (go tool pprof -sample_index=alloc_objects -diff_base %s.base %s)\n",
+					op.Name, *memprofile, *memprofile, *memprofile)
+			}
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		rep.Modes = append(rep.Modes, mode)
 	}
 	for _, m := range rep.Modes[1:] {
 		rep.Versus = append(rep.Versus, overhead.Compare(rep.Modes[0], m))
@@ -244,6 +259,54 @@ func run() error {
 	}
 	fmt.Println("results:", path)
 	return nil
+}
+
+// startProfiles starts a CPU profile into cpu and counts every allocation
+// for an allocation profile into mem (either may be empty); the function
+// it returns stops both and writes them.
+func startProfiles(cpu, mem string) (func() error, error) {
+	var stops []func() error
+	if cpu != "" {
+		f, err := os.Create(cpu)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if mem != "" {
+		// Every allocation is sampled from here on, and a snapshot taken
+		// now is the base: `go tool pprof -diff_base MEM.base MEM` shows
+		// the profiled mode's allocations alone, exactly.
+		runtime.MemProfileRate = 1
+		if err := writeAllocs(mem + ".base"); err != nil {
+			return nil, err
+		}
+		stops = append(stops, func() error { return writeAllocs(mem) })
+	}
+	return func() error {
+		var errs []error
+		for _, stop := range stops {
+			errs = append(errs, stop())
+		}
+		return errors.Join(errs...)
+	}, nil
+}
+
+func writeAllocs(path string) error {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // newBackend wires the backend with backend.New, as its main does, with
