@@ -87,6 +87,7 @@ func run(cfg config.Config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info("starting", "commit", commit, "config", cfg)
+	backend.TuneGC()
 
 	shutdownTracing, err := tracing.Setup(ctx, "backend", cfg.Region)
 	if err != nil {

@@ -318,6 +318,9 @@ func newBackend(ctx context.Context, srv *dbserver.Server, dbName string) (http.
 	if err != nil {
 		return nil, nil, err
 	}
+	// The collector is set as main sets it; the whole process shares it,
+	// so the raw mode runs under the same setting.
+	backend.TuneGC()
 	// The log is formatted as main formats it, at its level, and thrown
 	// away: writing it is the terminal's cost, formatting it the backend's.
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", "backend", "region", cfg.Region)

@@ -57,6 +57,10 @@ type Server struct {
 	Now              func() time.Time
 
 	writeSlots chan struct{}
+	// The catalogue's last answers per market, reused while the rows stay
+	// the same.
+	vehicleLists  answerMemo[[]marketing.Vehicle]
+	campaignLists answerMemo[[]marketing.Campaign]
 }
 
 // Handler builds the router. Middleware order: request id, region header,
@@ -72,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 		s.MaxInflightWrites = 256
 	}
 	s.writeSlots = make(chan struct{}, s.MaxInflightWrites)
+	s.vehicleLists.equal, s.campaignLists.equal = vehiclesEqual, campaignsEqual
 	if s.Intake == nil {
 		s.Intake = intake.New(intake.Options{Writer: s.Store})
 	}

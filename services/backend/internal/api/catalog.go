@@ -45,11 +45,18 @@ func (s *Server) listVehicles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := contract.VehicleList{Market: market, Vehicles: make([]contract.Vehicle, len(vs))}
-	for i, v := range vs {
-		out.Vehicles[i] = vehicleOut(v, market)
+	body, err := s.vehicleLists.body(market, vs, func(vs []marketing.Vehicle) ([]byte, error) {
+		out := contract.VehicleList{Market: market, Vehicles: make([]contract.Vehicle, len(vs))}
+		for i, v := range vs {
+			out.Vehicles[i] = vehicleOut(v, market)
+		}
+		return encodeJSON(out)
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeBody(w, http.StatusOK, body)
 }
 
 func (s *Server) getVehicle(w http.ResponseWriter, r *http.Request) {
@@ -84,5 +91,12 @@ func (s *Server) campaigns(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, contract.CampaignList{Market: market, Campaigns: campaignsOut(cs)})
+	body, err := s.campaignLists.body(market, cs, func(cs []marketing.Campaign) ([]byte, error) {
+		return encodeJSON(contract.CampaignList{Market: market, Campaigns: campaignsOut(cs)})
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeBody(w, http.StatusOK, body)
 }

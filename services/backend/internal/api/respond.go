@@ -1,10 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -83,10 +86,55 @@ func (s *Server) logFailure(r *http.Request, status int, code string, cause erro
 	s.Log.ErrorContext(r.Context(), "request failed", attrs...)
 }
 
+// writeJSON answers v as JSON, encoded into a pooled buffer first: one
+// write with a Content-Length, so net/http neither chunks the body nor
+// copies it through its own buffer, and no buffer is allocated per answer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	buf.Reset()
+	if err := encodeTo(buf, v); err != nil {
+		// Only a programming error gets here (a value JSON cannot hold).
+		writeBody(w, http.StatusInternalServerError, internalErrorBody)
+		return
+	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// encodeJSON is v as writeJSON sends it, in a slice of its own.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := encodeTo(&buf, v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// encodeTo is the one JSON encoding of every answer: HTML escaped, one
+// value per line.
+func encodeTo(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(true)
-	_ = enc.Encode(v)
+	return enc.Encode(v)
+}
+
+// writeBody answers body, already JSON.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+var internalErrorBody = []byte(`{"error":{"code":"` + contract.CodeInternal + `","message":"something went wrong on our side"}}` + "\n")
+
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putJSONBuffer returns buf to the pool unless one large answer grew it:
+// keeping that would hold its memory for every later small one.
+func putJSONBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		jsonBuffers.Put(buf)
+	}
 }

@@ -375,8 +375,7 @@ func (c *Databases) readOn(ctx context.Context, src contract.ReadSource, fn Read
 	if src == contract.FromWriter {
 		p = c.writer
 	}
-	ctx, span := c.tracer.Start(ctx, "db.read", trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system", "mysql"), attribute.String("db.pool", p.role)))
+	ctx, span := c.tracer.Start(ctx, "db.read", p.readSpan...)
 	defer span.End()
 	db, gen := p.db()
 	qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)

@@ -14,7 +14,12 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
+
+// maxConns bounds each pool's connections, open and idle alike.
+const maxConns = 50
 
 // pool is one endpoint's connection pool. Reset swaps in a fresh pool, so
 // connections to a node that lost its role are dropped at once and every
@@ -29,6 +34,9 @@ type pool struct {
 	check    func(ctx context.Context, c driver.Conn) error // run on every new connection
 	creds    *Credentials
 	obs      Observer
+	// readSpan starts every read's span: built once, as a read is the
+	// hottest path there is.
+	readSpan []trace.SpanStartOption
 
 	mu      sync.Mutex
 	current *sqlx.DB
@@ -43,7 +51,9 @@ type pool struct {
 
 func newPool(role, endpoint string, base *mysql.Config, r *net.Resolver, connect, lifetime time.Duration,
 	check func(context.Context, driver.Conn) error, creds *Credentials, obs Observer) (*pool, error) {
-	p := &pool{role: role, endpoint: endpoint, base: base, resolver: r, connect: connect, lifetime: lifetime, check: check, creds: creds, obs: obs}
+	p := &pool{role: role, endpoint: endpoint, base: base, resolver: r, connect: connect, lifetime: lifetime, check: check, creds: creds, obs: obs,
+		readSpan: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("db.system", "mysql"), attribute.String("db.pool", role))}}
 	db, err := p.open()
 	if err != nil {
 		return nil, err
@@ -69,8 +79,13 @@ func (p *pool) open() (*sqlx.DB, error) {
 		return nil, err
 	}
 	db := sql.OpenDB(checkedConnector{base: conn, check: p.check, creds: p.creds})
-	db.SetMaxOpenConns(50)
-	db.SetMaxIdleConns(10)
+	// As many idle connections may stay as may be open: with fewer, a
+	// burst above the idle limit closes connections as they come back and
+	// opens new ones for the next burst, three round trips each (to a
+	// writer maybe 180 ms away) plus the writability check. Idle ones still
+	// go after ConnMaxIdleTime.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxLifetime(p.lifetime)
 	db.SetConnMaxIdleTime(p.lifetime)
 	return sqlx.NewDb(db, "mysql"), nil

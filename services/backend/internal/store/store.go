@@ -65,9 +65,23 @@ func (s *Store) Vehicles(ctx context.Context) ([]marketing.Vehicle, contract.Rea
 	if err != nil {
 		return nil, src, wrap(err)
 	}
-	byVehicle := map[string][]marketing.Price{}
-	for _, p := range prices {
-		byVehicle[p.VehicleID] = append(byVehicle[p.VehicleID], marketing.Price{Market: p.Market, Currency: p.Currency, MSRP: p.MSRP})
+	// Prices come ordered by vehicle, so each vehicle's are one run of a
+	// single array: one allocation for all of them, not one per append.
+	all := make([]marketing.Price, len(prices))
+	byVehicle := make(map[string][]marketing.Price, len(rows))
+	start := 0
+	for i, p := range prices {
+		all[i] = marketing.Price{Market: p.Market, Currency: p.Currency, MSRP: p.MSRP}
+		if i+1 == len(prices) || prices[i+1].VehicleID != p.VehicleID {
+			run := all[start : i+1 : i+1]
+			// The database's collation decides the order; should it ever
+			// split one id's run, the parts are joined, never replaced.
+			if prev, ok := byVehicle[p.VehicleID]; ok {
+				run = append(prev, run...)
+			}
+			byVehicle[p.VehicleID] = run
+			start = i + 1
+		}
 	}
 	out := make([]marketing.Vehicle, 0, len(rows))
 	for _, r := range rows {
