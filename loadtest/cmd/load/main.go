@@ -191,6 +191,12 @@ func run() error {
 	}
 
 	if o.pageSamples > 0 {
+		// The last step may have ended above what the lab carries; its
+		// backlog (queued leads, replication catching up) is let go first,
+		// so the pages' first bytes are timed on a quiet system.
+		if err := sleep(ctx, settleBeforePages); err != nil {
+			return err
+		}
 		fmt.Printf("load: weighing %s and timing their first byte (%d fetches each)\n", strings.Join(load.PagePaths, ", "), o.pageSamples)
 		pages, err := load.MeasurePages(ctx, c.State.Edge, load.PagePaths, []string{"US-VA", "KR"}, o.pageSamples)
 		if err != nil {
@@ -264,6 +270,9 @@ func soak(ctx context.Context, o options, atk *attack, edge string, locations []
 	s.Growth = load.Growth(s.Samples, s.WarmupSeconds)
 	return s, nil
 }
+
+// settleBeforePages is the quiet time between the last step and the pages.
+const settleBeforePages = 3 * time.Second
 
 func sleep(ctx context.Context, d time.Duration) error {
 	select {
