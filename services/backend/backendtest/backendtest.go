@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -112,6 +113,25 @@ func Start(t testing.TB, o Options) *Process {
 			t.Fatalf("backend migrate up: %v\n%s", err, out)
 		}
 	}
+	// FreePort closes the port it found before the backend binds it, so
+	// another process (an outgoing connection takes its port from the same
+	// range) can take it first; a backend that lost that race is started
+	// again on a new port.
+	for attempt := 1; ; attempt++ {
+		p, lostPort := start(t, bin, o)
+		if !lostPort {
+			return p
+		}
+		if attempt == 5 {
+			t.Fatalf("backend could not bind a free port in %d attempts:\n%s", attempt, p.logs.String())
+		}
+	}
+}
+
+// start starts the backend on a free port and waits for /healthz. It
+// reports lostPort when the process exited because the port was taken.
+func start(t testing.TB, bin string, o Options) (_ *Process, lostPort bool) {
+	t.Helper()
 	port, err := dbserver.FreePort("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
@@ -126,12 +146,6 @@ func Start(t testing.TB, o Options) *Process {
 		t.Fatal(err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.Stop()
-		if t.Failed() {
-			t.Logf("backend log:\n%s", p.logs.String())
-		}
-	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get(p.URL + "/healthz")
@@ -141,15 +155,25 @@ func Start(t testing.TB, o Options) *Process {
 		}
 		select {
 		case <-p.done:
+			if strings.Contains(p.logs.String(), "address already in use") {
+				return p, true
+			}
 			t.Fatalf("backend exited at start:\n%s", p.logs.String())
 		default:
 		}
 		if time.Now().After(deadline) {
+			p.Stop()
 			t.Fatalf("backend did not answer /healthz: %v\n%s", err, p.logs.String())
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
-	return p
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("backend log:\n%s", p.logs.String())
+		}
+	})
+	return p, false
 }
 
 // WaitReady waits until /readyz is 200 and the writer has been checked.
