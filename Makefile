@@ -167,7 +167,7 @@ perf-report: ## Rewrite docs/performance.md from the newest load, soak, overhead
 
 .PHONY: lab-report
 lab-report: ## Rewrite docs/lab.md's results from the newest drill and latency runs in test-results/lab/
-	@go run ./deploy/lab/cmd/labreport --doc docs/lab.md
+	@go run ./deploy/lab/cmd/labreport --doc docs/lab.md --summary-doc docs/data-path.md
 
 # ---- the evidence kit (deploy/evidence): one command per measured number ----
 .PHONY: evidence
@@ -177,5 +177,5 @@ evidence: ## Build bin/evidence: latency, lag, query, drill, task-replacement, g
 
 .PHONY: talking-points
 talking-points: ## Regenerate docs/lab.md results, talking-points.md, failover-runbook.md, dns-verification.md from test-results/
-	@if ls test-results/lab/drill-*.json >/dev/null 2>&1; then go run ./deploy/lab/cmd/labreport --doc docs/lab.md; fi
+	@if ls test-results/lab/drill-*.json >/dev/null 2>&1; then go run ./deploy/lab/cmd/labreport --doc docs/lab.md --summary-doc docs/data-path.md; fi
 	@go run ./deploy/evidence/cmd/evidence docs

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"net/http"
 	"sort"
 	"time"
 )
@@ -14,6 +15,11 @@ type Second struct {
 	WritesFailed int    `json:"writes_failed"`
 	ReadsOK      int    `json:"reads_ok"`
 	ReadsFailed  int    `json:"reads_failed"`
+	// WritesQueued counts the writes among WritesOK answered 202 (queued).
+	WritesQueued int `json:"writes_queued,omitempty"`
+	// QueueDepth is the region's write queue depth the backend reported in
+	// that second (the largest reading), when it was sampled.
+	QueueDepth *int64 `json:"queue_depth,omitempty"`
 }
 
 // PerSecond buckets samples by region and by the second (since start) in
@@ -44,6 +50,9 @@ func PerSecond(samples []Sample, start time.Time) []Second {
 		switch {
 		case s.Kind == Write && s.OK():
 			b.WritesOK++
+			if s.Status == http.StatusAccepted {
+				b.WritesQueued++
+			}
 		case s.Kind == Write:
 			b.WritesFailed++
 		case s.OK():

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -130,8 +131,14 @@ type Sample struct {
 	Status     int // 0 when no answer
 	Err        string
 	Key        string // writes only
+	Path       string // what was asked for
 	ReadSource string // X-Read-Source
+	ReadRegion string // X-Read-Region: another region's reader answered
 	Served     string // X-Edge-Origin, else X-Region
+	// ID is the id an acknowledged write was given (a lead's), and Token
+	// its X-Consistency-Token, when the answer had them.
+	ID    string
+	Token string
 }
 
 // OK reports a 2xx answer: for writes, an acknowledgement.
@@ -232,12 +239,21 @@ func Run(ctx context.Context, cfg Config, rec *Recorder) {
 
 // Do makes one attempt. extra headers are added to the request.
 func Do(hc *http.Client, cfg Config, kind Kind, c Client, key string, extra map[string]string) Sample {
+	path := cfg.ReadPath
+	if kind == Write {
+		path = cfg.WritePath
+	}
+	return DoPath(hc, cfg, kind, path, c, key, extra)
+}
+
+// DoPath is Do for a path of its own (a read of one lead).
+func DoPath(hc *http.Client, cfg Config, kind Kind, path string, c Client, key string, extra map[string]string) Sample {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
 	defer cancel()
-	s := Sample{Kind: kind, Region: c.Region, Key: key, Start: time.Now()}
-	method, path, body := http.MethodGet, cfg.ReadPath, io.Reader(nil)
+	s := Sample{Kind: kind, Region: c.Region, Key: key, Path: path, Start: time.Now()}
+	method, body := http.MethodGet, io.Reader(nil)
 	if kind == Write {
-		method, path, body = http.MethodPost, cfg.WritePath, strings.NewReader(cfg.WriteBody)
+		method, body = http.MethodPost, strings.NewReader(cfg.WriteBody)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(cfg.Edge, "/")+path, body)
 	if err != nil {
@@ -260,11 +276,24 @@ func Do(hc *http.Client, cfg Config, kind Kind, c Client, key string, extra map[
 		s.End, s.Err = time.Now(), err.Error()
 		return s
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	s.End = time.Now()
 	s.Status = resp.StatusCode
+	if kind == Write && s.OK() {
+		// A lead's answer nests it ({"lead":{"id":...}}); others are flat.
+		var ans struct {
+			Lead struct {
+				ID string `json:"id"`
+			} `json:"lead"`
+		}
+		if json.Unmarshal(b, &ans) == nil {
+			s.ID = ans.Lead.ID
+		}
+		s.Token = resp.Header.Get("X-Consistency-Token")
+	}
 	s.ReadSource = resp.Header.Get("X-Read-Source")
+	s.ReadRegion = resp.Header.Get("X-Read-Region")
 	s.Served = resp.Header.Get(HeaderEdgeOrigin)
 	if s.Served == "" {
 		s.Served = resp.Header.Get("X-Region")

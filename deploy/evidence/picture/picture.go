@@ -99,7 +99,11 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 	byRegion := map[string][]traffic.Second{}
 	var regions []string
 	last, peak := 0, 1
+	var deepest int64
 	for _, s := range series {
+		if s.QueueDepth != nil {
+			deepest = max(deepest, *s.QueueDepth)
+		}
 		if _, ok := byRegion[s.Region]; !ok {
 			regions = append(regions, s.Region)
 		}
@@ -118,7 +122,11 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" %s font-size="12">`+"\n", width, height, width, height, font)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
 	fmt.Fprintf(&b, `<text x="10" y="22" font-size="14" font-weight="bold">%s</text>`+"\n", esc(title))
-	fmt.Fprintf(&b, `<text x="10" y="40" font-size="11" fill="#555">per second: <tspan fill="#1f77b4">writes ok</tspan>, <tspan fill="#2ca02c">reads ok</tspan>, <tspan fill="#d62728">failed</tspan>; vertical lines mark the events</text>`+"\n")
+	legend := `per second: <tspan fill="#1f77b4">writes ok</tspan>, <tspan fill="#2ca02c">reads ok</tspan>, <tspan fill="#d62728">failed</tspan>; vertical lines mark the events`
+	if deepest > 0 {
+		legend = `per second: <tspan fill="#1f77b4">writes ok</tspan> (<tspan fill="#9467bd">of them queued, 202</tspan>), <tspan fill="#2ca02c">reads ok</tspan>, <tspan fill="#d62728">failed</tspan>; <tspan fill="#ff7f0e">write queue depth</tspan> on its own scale (right); vertical lines mark the events`
+	}
+	fmt.Fprintf(&b, `<text x="10" y="40" font-size="11" fill="#555">%s</text>`+"\n", legend)
 	for i, r := range regions {
 		y0 := float64(top + i*(panel+gap) + 10)
 		// Headroom above the peak keeps the lines off the panel's border.
@@ -139,6 +147,19 @@ func Timeline(title string, series []traffic.Second, marks []Mark) string {
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="#2ca02c" stroke-width="3" opacity="0.6" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.ReadsOK }))
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" stroke-dasharray="5 2" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.WritesOK }))
+		if deepest > 0 {
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="#9467bd" stroke-width="1.5" points="%s"/>`+"\n", pts(func(s traffic.Second) int { return s.WritesQueued }))
+			// The queue's depth on its own scale: entries, not requests per second.
+			var q []string
+			for _, s := range byRegion[r] {
+				if s.QueueDepth != nil {
+					v := y0 + float64(panel) - 0.85*float64(panel)*float64(*s.QueueDepth)/float64(deepest)
+					q = append(q, fmt.Sprintf("%.1f,%.1f", x(float64(s.T)+0.5), v))
+				}
+			}
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="#ff7f0e" stroke-width="2" points="%s"/>`+"\n", strings.Join(q, " "))
+			fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="10" text-anchor="end" fill="#ff7f0e">%d in the queue</text>`+"\n", float64(left)+plotW-4, y0+float64(panel)*0.15-3, deepest)
+		}
 		for k, m := range marks {
 			if m.Region != "" && m.Region != r {
 				continue

@@ -80,14 +80,24 @@ type TaskReplacement struct {
 
 // LabDrill is the part of bin/drill's report the documents and pictures use.
 type LabDrill struct {
-	Scenario        string           `json:"scenario"`
-	AckedWrites     int              `json:"acked_writes"`
-	LostWrites      int              `json:"lost_writes"`
-	DuplicateWrites int              `json:"duplicate_writes"`
-	FailedWrites    int              `json:"failed_writes"`
-	RTOms           map[string]int64 `json:"rto_ms"`
-	FailedReads     map[string]int   `json:"failed_reads"`
-	LagMs           struct {
+	Scenario        string `json:"scenario"`
+	Timing          string `json:"timing"`
+	AckedWrites     int    `json:"acked_writes"`
+	LostWrites      int    `json:"lost_writes"`
+	DuplicateWrites int    `json:"duplicate_writes"`
+	FailedWrites    int    `json:"failed_writes"`
+	QueuedWrites    int    `json:"queued_writes"`
+	Drain           struct {
+		FromWritableMs struct {
+			P99 float64 `json:"p99"`
+			Max float64 `json:"max"`
+		} `json:"from_writable_ms"`
+	} `json:"drain"`
+	Failed5xx   map[string]int   `json:"failed_5xx"`
+	TimedOut    map[string]int   `json:"timed_out"`
+	RTOms       map[string]int64 `json:"rto_ms"`
+	FailedReads map[string]int   `json:"failed_reads"`
+	LagMs       struct {
 		P50 float64 `json:"p50"`
 		P95 float64 `json:"p95"`
 		P99 float64 `json:"p99"`
@@ -108,9 +118,12 @@ type LabDrill struct {
 	} `json:"regions"`
 	StartedAt   time.Time `json:"started_at"`
 	TriggeredAt time.Time `json:"triggered_at"`
-	RecoveredAt time.Time `json:"recovered_at"`
-	Commit      string    `json:"commit"`
-	Settings    struct {
+	// EventEndedAt is when the new writer was writable, or the outage
+	// repaired (drills from before it was recorded lack it).
+	EventEndedAt time.Time `json:"event_ended_at"`
+	RecoveredAt  time.Time `json:"recovered_at"`
+	Commit       string    `json:"commit"`
+	Settings     struct {
 		DNSTTLms int64 `json:"dns_ttl_ms"`
 	} `json:"settings"`
 	Timeline []traffic.Second `json:"timeline"`

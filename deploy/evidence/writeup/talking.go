@@ -129,6 +129,19 @@ func (d *Data) drillFigure(sc string) (string, bool) {
 	if worstR != "" {
 		s += " (" + worstR + ")"
 	}
+	if r.QueuedWrites > 0 {
+		s += fmt.Sprintf("; %d leads queued (202) while no writer took them, each stored within %.0f ms of the writer being writable for its region", r.QueuedWrites, r.Drain.FromWritableMs.Max)
+	}
+	if r.Failed5xx != nil {
+		n := 0
+		for _, v := range r.Failed5xx {
+			n += v
+		}
+		for _, v := range r.TimedOut {
+			n += v
+		}
+		s += fmt.Sprintf("; %d requests answered 5xx or timed out", n)
+	}
 	for _, op := range r.Operations {
 		s += fmt.Sprintf("; `%s` took %d ms", op.Op, op.Took.Milliseconds())
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"hyundai-poc.com/lab/control"
+	"hyundai-poc.com/lab/topology"
 	"hyundai-poc.com/loadtest/traffic"
 )
 
@@ -35,7 +37,7 @@ func TestAnalyse(t *testing.T) {
 	}
 	add("b", traffic.Read, 3100, 5, 0) // one failed read
 	rep := &Report{TriggeredAt: at(3000), RecoveredAt: at(7000), EndedAt: at(10000), RTOms: map[string]int64{},
-		FailedReads: map[string]int{}}
+		FailedReads: map[string]int{}, Failed5xx: map[string]int{}, TimedOut: map[string]int{}}
 	o := Options{Clients: []traffic.Client{{Region: "a"}, {Region: "b"}}}
 	o.defaults()
 	analyse(samples, rep, o)
@@ -55,6 +57,51 @@ func TestAnalyse(t *testing.T) {
 	}
 	if rep.Regions["b"].Writes["during"].Latency.Max != 3000 {
 		t.Errorf("longest write of b during: %v", rep.Regions["b"].Writes["during"].Latency)
+	}
+	if rep.Failed5xx["a"] != 10 || rep.Failed5xx["b"] != 0 || rep.Regions["b"].ReadAnswers.NoAnswer != 1 {
+		t.Errorf("5xx %v, b's reads %+v", rep.Failed5xx, rep.Regions["b"].ReadAnswers)
+	}
+	if rep.CreatedWrites != 190 {
+		t.Errorf("%d writes stored at once, want 190", rep.CreatedWrites)
+	}
+}
+
+// A queued lead's drain is counted from the later of its 202 and the
+// moment the writer became writable for its region: the region's DNS
+// naming the promoted writer.
+func TestDrains(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	// The writer was promoted at 5 s; region a's DNS named it at 5.2 s, and
+	// its resolver answered with it by 5.25 s: a lead was stored at once.
+	samples := []traffic.Sample{
+		{Kind: traffic.Write, Region: "a", Key: "direct", Start: at(5100), End: at(5250), Status: 201},
+		{Kind: traffic.Write, Region: "a", Key: "early", Start: at(1000), End: at(2000), Status: 202},
+		{Kind: traffic.Write, Region: "a", Key: "late", Start: at(5300), End: at(6300), Status: 202},
+		{Kind: traffic.Write, Region: "a", Key: "gone", Start: at(3000), End: at(4000), Status: 202},
+		{Kind: traffic.Write, Region: "a", Key: "now", Start: at(0), End: at(50), Status: 201},
+	}
+	stored := map[string]topology.StoredLead{
+		"early": {Count: 1, StoredAt: at(5500)},
+		"late":  {Count: 1, StoredAt: at(6400)},
+		"now":   {Count: 1, StoredAt: at(40)},
+	}
+	rep := &Report{EventEndedAt: at(9000), Regions: map[string]RegionReport{"a": {}}, Settings: control.Settings{DNSTTLms: 5000},
+		Operations: []topology.Result{{PromotedAt: at(5000), DNS: []topology.RegionDNS{{Region: "a", ChangedAt: at(5200)}}}}}
+	drains(samples, stored, nil, rep, Options{Clients: []traffic.Client{{Region: "a"}}})
+	d := rep.Regions["a"].Drain
+	if d.Queued != 3 || d.Stored != 2 {
+		t.Fatalf("queued %d stored %d, want 3 and 2", d.Queued, d.Stored)
+	}
+	// early: writable for a at 5.25 s, stored at 5.5 s: 250 ms. late:
+	// answered at 6.3 s, after the writer was back: 100 ms.
+	if d.FromWritableMs.Max != 250 || d.FromWritableMs.P50 != 100 {
+		t.Errorf("from writable %+v, want 100 and 250", d.FromWritableMs)
+	}
+	// From the promotion at 5 s: 500 ms at most; from the answer: 3.5 s.
+	if d.FromEventEndMs.Max != 500 || d.QueuedMs.Max != 3500 {
+		t.Errorf("from event end %+v, queued %+v", d.FromEventEndMs, d.QueuedMs)
 	}
 }
 

@@ -22,8 +22,8 @@ func (rr RegionReport) WritesBackText() string {
 
 // Print writes the report as readable tables.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "\n%s drill, writer %s -> %s, target %s, %s of traffic, recovered: %v\n",
-		r.Scenario, r.WriterBefore, r.WriterAfter, r.Target, r.EndedAt.Sub(r.StartedAt).Round(100*time.Millisecond), r.Recovered)
+	fmt.Fprintf(w, "\n%s drill (timing %s), writer %s -> %s, target %s, %s of traffic, recovered: %v, drained: %v\n",
+		r.Scenario, r.Timing, r.WriterBefore, r.WriterAfter, r.Target, r.EndedAt.Sub(r.StartedAt).Round(100*time.Millisecond), r.Recovered, r.Drained)
 	for _, op := range r.Operations {
 		var steps []string
 		for _, s := range op.Steps {
@@ -36,15 +36,16 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\nregion\twrite RTO ms\twrites back after DNS ms\tfailed writes\tfailed reads\tslowed reads\treads from writer\treads by other region\t")
+	fmt.Fprintln(tw, "\nregion\t201\t202\twrites 5xx\twrites timed out\twrites 4xx\treads 5xx\treads timed out\treads 4xx\twrite p99 during ms\tdrain p50/p99/max ms\tqueue max\tfrom cache\tfrom other region's reader\tfrom writer\t")
 	for _, reg := range r.Settings.Regions {
 		rr, ok := r.Regions[reg]
 		if !ok {
 			continue
 		}
-		back := rr.WritesBackText()
-		failedW := rr.Writes["before"].Failed + rr.Writes["during"].Failed + rr.Writes["after"].Failed
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t\n", reg, rr.RTOms, back, failedW, r.FailedReads[reg], rr.SlowedReads, rr.ReadsFromWriter, rr.ReadsServedElsewhere)
+		wa, ra, d := rr.WriteAnswers, rr.ReadAnswers, rr.Drain.FromWritableMs
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%.0f/%.0f/%.0f\t%d\t%d\t%d\t%d\t\n", reg, wa.Created, wa.Queued, wa.Server,
+			wa.TimedOut+wa.NoAnswer, wa.Client, ra.Server, ra.TimedOut+ra.NoAnswer, ra.Client, rr.WriteP99DuringMs, d.P50, d.P99, d.Max,
+			rr.QueueDepthMax, rr.ReadsFromCache, rr.ReadsFromOtherReader, rr.ReadsFromWriter)
 	}
 	tw.Flush()
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -64,23 +65,37 @@ func (r *Report) Print(w io.Writer) {
 			cell(rr.Reads["before"]), cell(rr.Reads["during"]), cell(rr.Reads["after"]))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nacknowledged writes %d, lost %d, applied twice %d, failed (not acknowledged) %d\n",
-		r.AckedWrites, r.LostWrites, r.DuplicateWrites, r.FailedWrites)
+	fmt.Fprintf(w, "\nacknowledged leads %d (201: %d, 202: %d), lost %d, stored twice %d, under another id %d, not acknowledged %d\n",
+		r.AckedWrites, r.CreatedWrites, r.QueuedWrites, r.LostWrites, r.DuplicateWrites, r.OtherID, r.FailedWrites)
+	fmt.Fprintf(w, "queued leads stored %d of %d; ms from the region's writer writable p50 %.0f, p99 %.0f, max %.0f; from the event's end p99 %.0f, max %.0f\n",
+		r.Drain.Stored, r.Drain.Queued, r.Drain.FromWritableMs.P50, r.Drain.FromWritableMs.P99, r.Drain.FromWritableMs.Max,
+		r.Drain.FromEventEndMs.P99, r.Drain.FromEventEndMs.Max)
 	if r.Lacked != nil {
 		fmt.Fprintf(w, "promoted node lacked %d transaction(s) of the killed writer\n", *r.Lacked)
 	}
 	fmt.Fprintf(w, "replication lag ms p50 %.0f, p95 %.0f, p99 %.0f, max %.0f (%d samples)\n", r.LagMs.P50, r.LagMs.P95, r.LagMs.P99, r.LagMs.Max, r.LagMs.Samples)
 }
 
-// Save writes the report to dir as drill-<scenario>-<time>.json.
+// Save writes the report to dir as drill-<scenario>-<time>.json, or
+// drill-<scenario>-aws-<time>.json under the aws timing, so each timing's
+// newest run can be found by its name.
 func (r *Report) Save(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, fmt.Sprintf("drill-%s-%s.json", r.Scenario, r.StartedAt.UTC().Format("20060102T150405Z")))
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s.json", r.Kind(), r.StartedAt.UTC().Format("20060102T150405Z")))
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return "", err
 	}
 	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// Kind names the report's files: drill-<scenario>, with -aws under the aws
+// timing.
+func (r *Report) Kind() string {
+	if r.Timing != "" && r.Timing != "lab" {
+		return "drill-" + r.Scenario + "-" + r.Timing
+	}
+	return "drill-" + r.Scenario
 }

@@ -186,7 +186,12 @@ func labDrill(ctx context.Context, e *env, scenario, to string, netOctet int, ex
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("bin/drill: %w", err)
 	}
+	// Under the aws timing the file is drill-<scenario>-aws-<time>.json:
+	// the newer of the two kinds is this run's.
 	path, err := record.Newest(e.outDir, "drill-"+scenario)
+	if aws, aerr := record.Newest(e.outDir, "drill-"+scenario+"-aws"); aerr == nil && (err != nil || newerFile(aws, path)) {
+		path, err = aws, nil
+	}
 	if err != nil {
 		return err
 	}
@@ -199,6 +204,13 @@ func labDrill(ctx context.Context, e *env, scenario, to string, netOctet int, ex
 	}
 	e.logf("picture: %s", rel(e.root, svg))
 	return nil
+}
+
+// newerFile says whether a was written after b.
+func newerFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && (errB != nil || fa.ModTime().After(fb.ModTime()))
 }
 
 // labDrillPicture draws the timeline of a lab drill's result file.
@@ -224,10 +236,17 @@ func labDrillPicture(path string) (string, error) {
 			marks = append(marks, picture.Mark{T: since(op.DNSVisibleBy), Label: "DNS visible everywhere", Colour: "#ff7f0e"})
 		}
 	}
+	if !r.EventEndedAt.IsZero() && r.EventEndedAt.Sub(r.TriggeredAt) > time.Second {
+		marks = append(marks, picture.Mark{T: since(r.EventEndedAt), Label: r.Scenario + " over", Colour: "#444"})
+	}
 	if !r.RecoveredAt.IsZero() {
 		marks = append(marks, picture.Mark{T: since(r.RecoveredAt), Label: "recovered", Colour: "#17becf"})
 	}
 	svg := strings.TrimSuffix(path, ".json") + ".svg"
-	title := fmt.Sprintf("Lab drill %s (%s UTC): requests per second by region", r.Scenario, r.StartedAt.UTC().Format("2006-01-02 15:04"))
+	timing := ""
+	if r.Timing != "" {
+		timing = ", " + r.Timing + " timing"
+	}
+	title := fmt.Sprintf("Lab drill %s%s (%s UTC): requests per second by region", r.Scenario, timing, r.StartedAt.UTC().Format("2006-01-02 15:04"))
 	return svg, os.WriteFile(svg, []byte(picture.Timeline(title, r.Timeline, marks)), 0o644)
 }

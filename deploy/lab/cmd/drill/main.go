@@ -36,10 +36,12 @@ func run() error {
 	flag.DurationVar(&o.Warmup, "warmup", 3*time.Second, "traffic before the measured part, to fill connection pools (-1s for none)")
 	flag.DurationVar(&o.Before, "before", 5*time.Second, "steady traffic before the trigger")
 	flag.DurationVar(&o.After, "after", 5*time.Second, "steady traffic after recovery")
-	flag.DurationVar(&o.Outage, "outage", 5*time.Second, "length of a reader or region outage")
-	flag.DurationVar(&o.WriteEvery, "write-every", 100*time.Millisecond, "one write per region this often")
+	flag.DurationVar(&o.Outage, "outage", 0, "length of a reader or region outage (0: 5 s, or the timing profile's failover gap when longer)")
+	flag.IntVar(&o.Writers, "writers", 4, "people posting leads in each region, each waiting for the answer")
+	flag.IntVar(&o.Readers, "readers", 2, "people reading the catalogue and their leads in each region")
+	flag.DurationVar(&o.Pause, "pause", 100*time.Millisecond, "each person's pause between an answer and the next request")
+	flag.DurationVar(&o.DrainTimeout, "drain-timeout", time.Minute, "after recovery, how long to wait for every queued lead to be stored")
 	flag.DurationVar(&o.StallAfter, "stall-after", 2*time.Second, "a write slower than this counts toward RTO")
-	flag.DurationVar(&o.ReadEvery, "read-every", 100*time.Millisecond, "one read per region this often")
 	ttl := flag.Duration("ttl", 5*time.Second, "DNS TTL when the drill starts its own lab")
 	monitor := flag.String("monitor-interval", "", "backends' MONITOR_INTERVAL when the drill starts its own lab")
 	flag.Parse()
@@ -78,6 +80,9 @@ func run() error {
 	}
 	if !rep.Recovered {
 		return errors.New("writes did not recover in every region")
+	}
+	if !rep.Drained {
+		return errors.New("queued leads were not all stored")
 	}
 	return nil
 }

@@ -1,11 +1,14 @@
 // Command labreport turns the newest results in test-results/lab/ (one drill
-// per scenario and one latency run) into the Markdown tables docs/lab.md
-// carries, so every number in the docs comes from a run of the tools.
+// per scenario and timing, and one latency run) into the Markdown tables
+// docs/lab.md carries, and a short drill table for docs/data-path.md, so
+// every number in the docs comes from a run of the tools.
 //
-//	labreport [--in test-results/lab] [--doc docs/lab.md]
+//	labreport [--in test-results/lab] [--doc docs/lab.md] [--summary-doc docs/data-path.md]
 //
 // With --doc it replaces the part of the document between the
-// "<!-- results:begin -->" and "<!-- results:end -->" markers.
+// "<!-- results:begin -->" and "<!-- results:end -->" markers; with
+// --summary-doc, the part between "<!-- drills:begin -->" and
+// "<!-- drills:end -->".
 package main
 
 import (
@@ -35,6 +38,7 @@ const begin, end = "<!-- results:begin -->", "<!-- results:end -->"
 func run() error {
 	in := flag.String("in", "", "results directory (test-results/lab/ of the repository)")
 	doc := flag.String("doc", "", "document to update between the results markers (print to stdout when empty)")
+	summary := flag.String("summary-doc", "", "document whose drills markers get the short table of every drill (docs/data-path.md)")
 	flag.Parse()
 	if *in == "" {
 		root, err := reporoot.Here()
@@ -43,7 +47,11 @@ func run() error {
 		}
 		*in = filepath.Join(root, "test-results", "lab")
 	}
-	md, err := render(*in)
+	runs, err := load(*in)
+	if err != nil {
+		return err
+	}
+	md, err := render(*in, runs)
 	if err != nil {
 		return err
 	}
@@ -51,83 +59,172 @@ func run() error {
 		fmt.Print(md)
 		return nil
 	}
-	b, err := os.ReadFile(*doc)
+	if err := replace(*doc, begin, end, md); err != nil {
+		return err
+	}
+	if *summary != "" {
+		if err := replace(*summary, "<!-- drills:begin -->", "<!-- drills:end -->", brief(runs)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replace puts md between the markers of the document at path.
+func replace(path, begin, end, md string) error {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	s := string(b)
 	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %s ... %s markers", *doc, begin, end)
+		return fmt.Errorf("%s has no %s ... %s markers", path, begin, end)
 	}
 	s = s[:i+len(begin)] + "\n" + md + s[j:]
-	if err := os.WriteFile(*doc, []byte(s), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		return err
 	}
-	fmt.Println("updated", *doc)
+	fmt.Println("updated", path)
 	return nil
 }
 
-func newest(dir, pattern string) (string, error) {
-	m, err := filepath.Glob(filepath.Join(dir, pattern))
+const timeFormat = "20060102T150405Z"
+
+// newest returns the newest file of exactly this kind (kind-<time>.json):
+// drill-switchover does not take drill-switchover-aws's files.
+func newest(dir, kind string) (string, error) {
+	m, err := filepath.Glob(filepath.Join(dir, kind+"-*.json"))
 	if err != nil {
 		return "", err
 	}
-	if len(m) == 0 {
+	var keep []string
+	for _, p := range m {
+		rest := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), kind+"-"), ".json")
+		if _, err := time.Parse(timeFormat, rest); err == nil {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
 		return "", os.ErrNotExist
 	}
-	sort.Strings(m) // names end in a sortable UTC time
-	return m[len(m)-1], nil
+	sort.Strings(keep) // names end in a sortable UTC time
+	return keep[len(keep)-1], nil
 }
 
-func render(dir string) (string, error) {
+// timings are the lab's timing profiles, in the order the documents show
+// them, with the suffix their drill files carry.
+var timings = []struct{ name, suffix string }{{"lab", ""}, {"aws", "-aws"}}
+
+type drillRun struct {
+	file string
+	rep  *drill.Report
+}
+
+// load reads the newest drill of every scenario under every timing.
+func load(dir string) ([]drillRun, error) {
+	var runs []drillRun
+	for _, sc := range drill.Scenarios {
+		for _, tm := range timings {
+			f, err := newest(dir, "drill-"+sc+tm.suffix)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			var r drill.Report
+			if err := json.Unmarshal(b, &r); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			if r.Timing == "" {
+				r.Timing = tm.name
+			}
+			runs = append(runs, drillRun{filepath.Base(f), &r})
+		}
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("no drill results in %s: run `make drill`", dir)
+	}
+	return runs, nil
+}
+
+// worst is the largest of a per-region figure.
+func worst(r *drill.Report, f func(drill.RegionReport) float64) float64 {
+	m := 0.0
+	for _, rr := range r.Regions {
+		m = max(m, f(rr))
+	}
+	return m
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// brief is the short table docs/data-path.md carries.
+func brief(runs []drillRun) string {
 	var sb strings.Builder
 	w := func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }
-	var reps []*drill.Report
-	var files []string
-	for _, sc := range drill.Scenarios {
-		f, err := newest(dir, "drill-"+sc+"-*.json")
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return "", err
-		}
-		var r drill.Report
-		if err := json.Unmarshal(b, &r); err != nil {
-			return "", fmt.Errorf("%s: %w", f, err)
-		}
-		reps = append(reps, &r)
-		files = append(files, filepath.Base(f))
+	w("_Generated by `labreport` from the newest drill of each scenario and timing in `test-results/lab/`; details in [lab.md](lab.md#results)._\n\n")
+	w("| scenario | timing | stored at once (201) | queued (202) | lost | stored twice | 5xx | timed out | queued leads stored after the writer was writable, p99 / max ms | write p99 during the event, worst region, ms | result |\n")
+	w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, x := range runs {
+		r := x.rep
+		d := r.Drain.FromWritableMs
+		w("| %s | %s | %d | %d | %d | %d | %d | %d | %.0f / %.0f | %.0f | [%s](../test-results/lab/%s) |\n", r.Scenario, r.Timing, r.CreatedWrites, r.QueuedWrites,
+			r.LostWrites, r.DuplicateWrites, sum(r.Failed5xx), sum(r.TimedOut), d.P99, d.Max,
+			worst(r, func(rr drill.RegionReport) float64 { return rr.WriteP99DuringMs }), x.file, x.file)
 	}
-	if len(reps) == 0 {
-		return "", fmt.Errorf("no drill results in %s: run `make drill`", dir)
+	return sb.String()
+}
+
+func render(dir string, runs []drillRun) (string, error) {
+	var sb strings.Builder
+	w := func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }
+	var files []string
+	for _, x := range runs {
+		files = append(files, x.file)
 	}
 	w("_Generated by `labreport` from %s; each run is named with its commit below._\n\n", strings.Join(files, ", "))
 	w("### Drills\n\n")
-	w("| scenario | run (UTC) | commit | lab ready | acked writes | lost | applied twice | failed writes | lag p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, r := range reps {
-		w("| %s | %s | `%s` | %.1f s | %d | %d | %d | %d | %.0f / %.0f / %.0f |\n", r.Scenario, r.StartedAt.UTC().Format("2006-01-02 15:04"),
-			r.Commit, float64(r.LabReadyMs)/1000, r.AckedWrites, r.LostWrites, r.DuplicateWrites, r.FailedWrites, r.LagMs.P50, r.LagMs.P95, r.LagMs.P99)
+	w("Every drill runs 4 people posting leads and 2 reading (the catalogue, and leads they posted) in each region, through the edge. ")
+	w("A lead is acknowledged by 201 (stored on the writer) or 202 (queued in the region); lost means acknowledged and never stored. ")
+	w("Drain is how long a queued lead took to be stored, counted from the later of its 202 and the moment the region's backend found a writable writer again.\n\n")
+	w("| scenario | timing | run (UTC) | commit | lab ready | 201 | 202 | lost | stored twice | 5xx | timed out | drain p50 / p99 / max ms | lag p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, x := range runs {
+		r := x.rep
+		d := r.Drain.FromWritableMs
+		w("| %s | %s | %s | `%s` | %.1f s | %d | %d | %d | %d | %d | %d | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f |\n", r.Scenario, r.Timing, r.StartedAt.UTC().Format("2006-01-02 15:04"),
+			r.Commit, float64(r.LabReadyMs)/1000, r.CreatedWrites, r.QueuedWrites, r.LostWrites, r.DuplicateWrites, sum(r.Failed5xx), sum(r.TimedOut),
+			d.P50, d.P99, d.Max, r.LagMs.P50, r.LagMs.P95, r.LagMs.P99)
 	}
-	w("\nPer region: write RTO (longest span of failed or stalled writes), the longest a write took during the event, the stall threshold, writes back after the DNS change became visible (change + TTL), failed and slowed reads, reads the writer or another region answered.\n\n")
-	w("| scenario | region | write RTO ms | longest write during ms | stall threshold ms | writes back after DNS ms | failed reads | slowed reads | reads from writer | reads by other region |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, r := range reps {
+	w("\nPer region: leads stored at once and queued, requests answered 5xx or timed out (writes / reads), write p99 during the event, queued leads' drain p99 and max, the deepest the region's queue was seen, reads answered from the catalogue's copy, by another region's reader, and by the writer, and the write RTO (longest span of failed or stalled writes).\n\n")
+	w("| scenario | timing | region | 201 | 202 | 5xx | timed out | write p99 during ms | drain p99 / max ms | queue max | reads from cache | reads by another region's reader | reads from writer | write RTO ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, x := range runs {
+		r := x.rep
 		for _, reg := range r.Settings.Regions {
 			rr, ok := r.Regions[reg]
 			if !ok {
 				continue
 			}
-			back := rr.WritesBackText()
-			w("| %s | %s | %d | %.0f | %.0f | %s | %d | %d | %d | %d |\n", r.Scenario, reg, r.RTOms[reg], rr.Writes["during"].Latency.Max, rr.StallMs, back,
-				r.FailedReads[reg], rr.SlowedReads, rr.ReadsFromWriter, rr.ReadsServedElsewhere)
+			wa, ra := rr.WriteAnswers, rr.ReadAnswers
+			w("| %s | %s | %s | %d | %d | %d / %d | %d / %d | %.0f | %.0f / %.0f | %d | %d | %d | %d | %d |\n", r.Scenario, r.Timing, reg, wa.Created, wa.Queued,
+				wa.Server, ra.Server, wa.TimedOut+wa.NoAnswer, ra.TimedOut+ra.NoAnswer, rr.WriteP99DuringMs,
+				rr.Drain.FromWritableMs.P99, rr.Drain.FromWritableMs.Max, rr.QueueDepthMax, rr.ReadsFromCache, rr.ReadsFromOtherReader, rr.ReadsFromWriter, r.RTOms[reg])
 		}
 	}
-	for _, r := range reps {
+	w("\n")
+	for _, x := range runs {
+		r := x.rep
 		var ops []string
 		for _, op := range r.Operations {
 			var steps []string
@@ -140,35 +237,36 @@ func render(dir string) (string, error) {
 			}
 			ops = append(ops, t)
 		}
-		line := fmt.Sprintf("- %s: %s.", r.Scenario, strings.Join(ops, "; "))
+		line := fmt.Sprintf("- %s (%s timing): %s.", r.Scenario, r.Timing, strings.Join(ops, "; "))
 		if r.Lacked != nil {
-			line += fmt.Sprintf(" The promoted node lacked %d transaction(s) the killed writer had logged; %d of them were acknowledged drill writes.", *r.Lacked, r.LostWrites)
+			line += fmt.Sprintf(" The promoted node lacked %d transaction(s) the killed writer had logged; %d acknowledged leads were lost.", *r.Lacked, r.LostWrites)
 		}
 		w("%s\n", line)
 	}
 	w("\nWrite and read latency in ms (p50 / p95 / p99) before, during and after each event:\n\n")
-	w("| scenario | region | writes before | writes during | writes after | reads before | reads during | reads after |\n|---|---|---|---|---|---|---|---|\n")
+	w("| scenario | timing | region | writes before | writes during | writes after | reads before | reads during | reads after |\n|---|---|---|---|---|---|---|---|---|\n")
 	cell := func(p drill.PhaseStats) string {
 		if p.Latency.Count == 0 {
 			return "-"
 		}
 		return fmt.Sprintf("%.0f / %.0f / %.0f", p.Latency.P50, p.Latency.P95, p.Latency.P99)
 	}
-	for _, r := range reps {
+	for _, x := range runs {
+		r := x.rep
 		for _, reg := range r.Settings.Regions {
 			rr, ok := r.Regions[reg]
 			if !ok {
 				continue
 			}
-			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Scenario, reg, cell(rr.Writes["before"]), cell(rr.Writes["during"]),
+			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Scenario, r.Timing, reg, cell(rr.Writes["before"]), cell(rr.Writes["during"]),
 				cell(rr.Writes["after"]), cell(rr.Reads["before"]), cell(rr.Reads["during"]), cell(rr.Reads["after"]))
 		}
 	}
-	s := reps[0].Settings
-	w("\nSettings of these runs: DNS TTL %d ms, backend environment %v, a read and a write per region every %s.\n",
-		s.DNSTTLms, envString(s.BackendEnv), reps[0].Options["write_every"])
+	s := runs[0].rep.Settings
+	w("\nSettings of these runs: DNS TTL %d ms, backend environment %v, %s writers and %s readers per region pausing %s between answers.\n",
+		s.DNSTTLms, envString(s.BackendEnv), runs[0].rep.Options["writers"], runs[0].rep.Options["readers"], runs[0].rep.Options["pause"])
 
-	f, err := newest(dir, "latency-*.json")
+	f, err := newest(dir, "latency")
 	if err == nil {
 		b, err := os.ReadFile(f)
 		if err != nil {
