@@ -111,6 +111,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	if err := l.installDeps(ctx); err != nil {
 		return nil, err
 	}
+	l.reservePorts()
 	if err := supervise.Claim(l.cfg.Dir); err != nil {
 		return nil, err
 	}
