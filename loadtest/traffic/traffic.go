@@ -78,6 +78,20 @@ func VisitorTransport(i int) *http.Transport {
 	return &http.Transport{DialContext: dial, MaxIdleConnsPerHost: 1, IdleConnTimeout: 30 * time.Second}
 }
 
+// Visitors is a transport that sends each request through the next of n
+// simulated visitors (VisitorTransport; DefaultVisitors when n <= 0), for
+// any tool that drives the lab's edge on loopback.
+func Visitors(n int) http.RoundTripper {
+	if n <= 0 {
+		n = DefaultVisitors
+	}
+	v := &visitors{ts: make([]*http.Transport, n)}
+	for i := range v.ts {
+		v.ts[i] = VisitorTransport(i)
+	}
+	return v
+}
+
 // visitors sends each request through the next visitor's transport.
 type visitors struct {
 	next atomic.Uint64
@@ -100,15 +114,7 @@ func (v *visitors) CloseIdleConnections() {
 func transport(cfg Config) http.RoundTripper {
 	if u, err := url.Parse(cfg.Edge); err == nil {
 		if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
-			n := cfg.Visitors
-			if n <= 0 {
-				n = DefaultVisitors
-			}
-			v := &visitors{ts: make([]*http.Transport, n)}
-			for i := range v.ts {
-				v.ts[i] = VisitorTransport(i)
-			}
-			return v
+			return Visitors(cfg.Visitors)
 		}
 	}
 	return &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
