@@ -163,6 +163,12 @@ func TestChecksCatchTheReviewedDefects(t *testing.T) {
 			want:  []string{"aws_lb_listener_rule.site forwards [] without requiring CloudFront's secret header", "no WAF web ACL"},
 		},
 		{
+			name:  "the ALB serves the operator view and hides the public one",
+			edits: []edit{{"terraform/modules/service/main.tf", `values = ["/metrics", "/internal/*"]`, `values = ["/metrics", "/api/region"]`}},
+			check: func(tr *tfconfig.Tree, _ string) []topology.Finding { return topology.OriginLocked(tr) },
+			want:  []string{"/internal/region is served to the internet", "the ALB answers /api/region itself"},
+		},
+		{
 			name: "6 the apex aliases an ALB",
 			edits: []edit{{"terraform/modules/edge/main.tf", `  name           = local.origin_zone
   type           = "A"

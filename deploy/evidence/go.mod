@@ -47,6 +47,7 @@ require (
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/miekg/dns v1.1.68
 	github.com/zclconf/go-cty v1.20.0
+	hyundai-poc.com/contract v0.0.0
 	hyundai-poc.com/lab v0.0.0
 )
 
@@ -59,3 +60,5 @@ replace hyundai-poc.com/reporoot => ../../reporoot
 replace hyundai-poc.com/dnsresolver => ../../dnsresolver
 
 replace hyundai-poc.com/redisserver => ../../redisserver
+
+replace hyundai-poc.com/contract => ../../services/contract

@@ -2,14 +2,19 @@ package lab_test
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/edge"
 )
@@ -123,6 +128,9 @@ func abuseThroughTheEdge(t *testing.T, l *lab.Lab, limits edge.Limits) {
 			}
 		}
 	})
+	t.Run("region internals stay inside", func(t *testing.T) {
+		regionInternalsStayInside(t, l, edgeURL)
+	})
 	t.Run("spoofed forwarding headers", func(t *testing.T) {
 		hdr := map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
 		// Through the edge: the edge says http, whatever the client says.
@@ -134,4 +142,91 @@ func abuseThroughTheEdge(t *testing.T, l *lab.Lab, limits edge.Limits) {
 			t.Errorf("at the frontend: %d, HSTS %q on an untrusted client's word", a.status, a.header.Get("Strict-Transport-Security"))
 		}
 	})
+}
+
+// regionInternalsStayInside: what the backends know of their databases
+// (endpoints, the addresses they resolve to, node names) is in the
+// operators' view at each backend and in lab status, and nowhere in what
+// the edge serves.
+func regionInternalsStayInside(t *testing.T, l *lab.Lab, edgeURL string) {
+	ipv4 := regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)
+	homes := map[string]string{"us-east-1": "US-VA", "us-west-2": "US-OR", "ap-northeast-2": "KR"}
+	for _, region := range l.Layout.Regions {
+		var detail contract.RegionDetail
+		raw := get(t, "http://"+l.Layout.BackendAddr(region)+contract.PathRegionDetail, nil)
+		if err := json.Unmarshal([]byte(raw), &detail); err != nil {
+			t.Fatalf("%s operators' view: %v: %s", region, err, raw)
+		}
+		var secrets []string
+		for _, n := range []contract.NodeStatus{detail.Writer, detail.Reader} {
+			secrets = append(secrets, n.Endpoint)
+			secrets = append(secrets, n.Resolved...)
+			// The lab names its nodes after their regions, which are public.
+			if !slices.Contains(l.Layout.Regions, n.Node) {
+				secrets = append(secrets, n.Node)
+			}
+		}
+		if detail.Writer.Endpoint == "" || len(detail.Writer.Resolved) == 0 || detail.Reader.Node == "" {
+			t.Fatalf("%s operators' view lacks the nodes: %s", region, raw)
+		}
+
+		hdr := map[string]string{edge.HeaderLocation: homes[region]}
+		public := get(t, edgeURL+contract.PathRegion, hdr)
+		var st contract.RegionStatus
+		if err := json.Unmarshal([]byte(public), &st); err != nil || st.Region != region || st.WriterRegion == "" || !st.Reader.Healthy {
+			t.Errorf("%s public view through the edge: %v: %s", region, err, public)
+		}
+		for _, s := range secrets {
+			if s != "" && strings.Contains(public, s) {
+				t.Errorf("%s /api/region through the edge shows %q: %s", region, s, public)
+			}
+		}
+		for _, key := range []string{`"endpoint"`, `"resolved"`, `"node"`, `"error"`} {
+			if strings.Contains(public, key) {
+				t.Errorf("%s /api/region through the edge has %s: %s", region, key, public)
+			}
+		}
+		if ip := ipv4.FindString(public); ip != "" {
+			t.Errorf("%s /api/region through the edge holds the address %s: %s", region, ip, public)
+		}
+
+		// The operators' path is not routed, however it is spelled.
+		for _, path := range []string{contract.PathRegionDetail, "/_region/" + region + contract.PathRegionDetail,
+			"/api/.." + contract.PathRegionDetail, "/api/%2e%2e" + contract.PathRegionDetail, "/api" + contract.PathRegionDetail} {
+			body := get(t, edgeURL+path, hdr)
+			for _, s := range secrets {
+				if s != "" && strings.Contains(body, s) {
+					t.Errorf("%s %s through the edge shows %q", region, path, s)
+				}
+			}
+		}
+	}
+	st := l.Status(context.Background())
+	for _, rs := range st.Regions {
+		if !strings.Contains(string(rs.API), `"endpoint"`) || rs.WriterSeen == "" {
+			t.Errorf("lab status for %s lacks the operators' view: %s", rs.Region, rs.API)
+		}
+	}
+}
+
+// get answers the body of a GET, whatever its status.
+func get(t *testing.T, url string, hdr map[string]string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -7,6 +7,7 @@ require (
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/rs/zerolog v1.33.0
+	hyundai-poc.com/contract v0.0.0
 	hyundai-poc.com/dbserver v0.0.0
 	hyundai-poc.com/dnsresolver v0.0.0
 	hyundai-poc.com/loadtest v0.0.0
@@ -51,3 +52,5 @@ replace hyundai-poc.com/reporoot => ../../reporoot
 replace hyundai-poc.com/dnsresolver => ../../dnsresolver
 
 replace hyundai-poc.com/redisserver => ../../redisserver
+
+replace hyundai-poc.com/contract => ../../services/contract

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/lab/control"
 )
 
@@ -66,25 +67,21 @@ func (l *Lab) Status(ctx context.Context) control.Status {
 		rs.BackendReady = get(ctx, client, "http://"+l.Layout.BackendAddr(r)+"/readyz") == 200
 		rs.FrontendReady = get(ctx, client, "http://"+l.Layout.FrontendAddr(r)+"/healthz") == 200 ||
 			get(ctx, client, "http://"+l.Layout.FrontendAddr(r)+"/readyz") == 200
-		if req, err := http.NewRequestWithContext(ctx, "GET", "http://"+l.Layout.BackendAddr(r)+"/api/region", nil); err == nil {
+		// The operators' view, straight from the backend: it names the
+		// endpoints and nodes, which the public /api/region does not.
+		if req, err := http.NewRequestWithContext(ctx, "GET", "http://"+l.Layout.BackendAddr(r)+contract.PathRegionDetail, nil); err == nil {
 			if resp, err := client.Do(req); err == nil {
 				b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 				resp.Body.Close()
-				var ar struct {
-					Lag          *float64 `json:"replication_lag_ms"`
-					ReadSource   string   `json:"read_source"`
-					WriterRegion string   `json:"writer_region"`
-					Queue        *struct {
-						Up       bool   `json:"up"`
-						Depth    int64  `json:"depth"`
-						OldestMs int64  `json:"oldest_ms"`
-						Error    string `json:"error"`
-					} `json:"queue"`
-				}
-				if json.Unmarshal(b, &ar) == nil {
-					rs.LagMs, rs.ReadSource, rs.WriterSeen = ar.Lag, ar.ReadSource, ar.WriterRegion
+				var ar contract.RegionDetail
+				if resp.StatusCode == http.StatusOK && json.Unmarshal(b, &ar) == nil {
+					if ar.ReplicationLagMS != nil {
+						lag := float64(*ar.ReplicationLagMS)
+						rs.LagMs = &lag
+					}
+					rs.ReadSource, rs.WriterSeen = string(ar.ReadSource), ar.WriterRegion
 					if q := ar.Queue; q != nil {
-						rs.Queue.Seen, rs.Queue.Up, rs.Queue.Depth, rs.Queue.OldestMs, rs.Queue.Error = true, q.Up, q.Depth, q.OldestMs, q.Error
+						rs.Queue.Seen, rs.Queue.Up, rs.Queue.Depth, rs.Queue.OldestMs, rs.Queue.Error = true, q.Up, q.Depth, q.OldestMS, q.Error
 					}
 					rs.API = b
 				}

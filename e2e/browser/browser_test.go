@@ -538,7 +538,7 @@ func TestStatusShowsTheWriterMoving(t *testing.T) {
 	tb.do(chromedp.Evaluate[chromedp.Void](`window.sameDocument = true`))
 	drill.Switchover(t)
 	tb.waitFor(`document.querySelector('[data-testid="writer-region"]').textContent === 'us-west-2' &&
-		document.querySelector('[data-field="writer.node"]').textContent === 'us-west-2' &&
+		document.querySelector('[data-field="writer.region"]').textContent === 'us-west-2' &&
 		!document.querySelector('[data-region="us-west-2"] [data-role="writer"]').hidden &&
 		document.querySelector('[data-region="us-east-1"] [data-role="writer"]').hidden`)
 	if a := tb.textContent(`[data-field="announce"]`); a != "The writer moved from us-east-1 to us-west-2." {

@@ -49,6 +49,7 @@ require (
 	gonum.org/v1/gonum v0.17.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
+	hyundai-poc.com/contract v0.0.0 // indirect
 	hyundai-poc.com/dbserver v0.0.0 // indirect
 	hyundai-poc.com/redisserver v0.0.0 // indirect
 )
@@ -63,3 +64,5 @@ replace hyundai-poc.com/reporoot => ../../reporoot
 
 replace hyundai-poc.com/dnsresolver => ../../dnsresolver
 replace hyundai-poc.com/redisserver => ../../redisserver
+
+replace hyundai-poc.com/contract => ../../services/contract

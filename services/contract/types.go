@@ -117,42 +117,93 @@ type HealthCheckAnswer struct {
 	HealthCheck HealthCheck `json:"health_check"`
 }
 
-// NodeStatus is what the backend last learned about one database endpoint.
-type NodeStatus struct {
-	Endpoint  string    `json:"endpoint"`
-	Resolved  []string  `json:"resolved"`
-	Node      string    `json:"node"`
+// PathRegion and PathRegionDetail are the backend's two views of its data
+// path. PathRegion is public (the status dashboard, the lag samplers, through
+// CloudFront and the lab edge). PathRegionDetail names endpoints, the
+// addresses they resolve to and node names: it lies outside /api/, which is
+// all that the ALB and the frontend's proxy route to a backend, so only
+// operators inside the network reach it.
+const (
+	PathRegion       = "/api/region"
+	PathRegionDetail = "/internal/region"
+)
+
+// NodeHealth is what anyone may know about one database endpoint: whether
+// it answers and takes writes, and in which region it is.
+type NodeHealth struct {
 	Region    string    `json:"region"`
 	Healthy   bool      `json:"healthy"`
 	ReadOnly  bool      `json:"read_only"`
 	CheckedAt time.Time `json:"checked_at"`
-	Error     string    `json:"error,omitempty"`
 }
 
-// RegionStatus is the answer to GET /api/region: the backend's view of the
-// data path. ReplicationLagMS is null when unknown.
+// NodeStatus is what the backend last learned about one database endpoint,
+// for operators: NodeHealth plus the endpoint, what it resolved to, the node
+// that answered and the last error (which may name addresses).
+type NodeStatus struct {
+	NodeHealth
+	Endpoint string   `json:"endpoint"`
+	Resolved []string `json:"resolved"`
+	Node     string   `json:"node"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// RegionStatus is the answer to GET /api/region: the backend's public view
+// of the data path. ReplicationLagMS is null when unknown.
 type RegionStatus struct {
 	Region           string     `json:"region"`
-	Writer           NodeStatus `json:"writer"`
-	Reader           NodeStatus `json:"reader"`
+	Writer           NodeHealth `json:"writer"`
+	Reader           NodeHealth `json:"reader"`
 	WriterRegion     string     `json:"writer_region"`
 	ReplicationLagMS *int64     `json:"replication_lag_ms"`
 	ReadSource       ReadSource `json:"read_source"`
 	// Queue is the region's write queue; absent when the backend has none.
-	Queue *QueueStatus `json:"queue,omitempty"`
+	Queue *QueueHealth `json:"queue,omitempty"`
 	// CatalogAgeMS is the age of the catalogue's in-memory copy, null
 	// before the first load.
 	CatalogAgeMS *int64 `json:"catalog_age_ms,omitempty"`
 }
 
-// QueueStatus is the region's write queue as the backend last saw it:
+// RegionDetail is the answer to GET /internal/region: RegionStatus with
+// the operators' details of each node and of the queue. Its JSON holds
+// every field of RegionStatus's, so a reader of either can decode it.
+type RegionDetail struct {
+	Region           string       `json:"region"`
+	Writer           NodeStatus   `json:"writer"`
+	Reader           NodeStatus   `json:"reader"`
+	WriterRegion     string       `json:"writer_region"`
+	ReplicationLagMS *int64       `json:"replication_lag_ms"`
+	ReadSource       ReadSource   `json:"read_source"`
+	Queue            *QueueStatus `json:"queue,omitempty"`
+	CatalogAgeMS     *int64       `json:"catalog_age_ms,omitempty"`
+}
+
+// Public is what of d the internet may see.
+func (d RegionDetail) Public() RegionStatus {
+	p := RegionStatus{Region: d.Region, Writer: d.Writer.NodeHealth, Reader: d.Reader.NodeHealth,
+		WriterRegion: d.WriterRegion, ReplicationLagMS: d.ReplicationLagMS, ReadSource: d.ReadSource,
+		CatalogAgeMS: d.CatalogAgeMS}
+	if d.Queue != nil {
+		q := d.Queue.QueueHealth
+		p.Queue = &q
+	}
+	return p
+}
+
+// QueueHealth is the region's write queue as the backend last saw it:
 // leads journaled and not yet seen in another region, and pending leads.
-type QueueStatus struct {
+type QueueHealth struct {
 	Up        bool      `json:"up"`
 	Depth     int64     `json:"depth"`
 	OldestMS  int64     `json:"oldest_ms"`
 	CheckedAt time.Time `json:"checked_at"`
-	Error     string    `json:"error,omitempty"`
+}
+
+// QueueStatus is QueueHealth with the last error, for operators (it may
+// name the queue's address).
+type QueueStatus struct {
+	QueueHealth
+	Error string `json:"error,omitempty"`
 }
 
 // Readiness is the answer to GET /readyz: 200 with Status "ready" while

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/deploy/check/tfconfig"
 	"hyundai-poc.com/deploy/check/tfeval"
 )
@@ -480,8 +481,8 @@ func FailoverPairs(t *tfconfig.Tree) []Finding {
 // CloudFront and its WAF: the ALBs' groups admit only CloudFront's and
 // Route53's health checkers' managed prefix lists; the listeners forward
 // only requests carrying the secret header CloudFront adds (and /healthz),
-// never by default; /metrics and /api/region are answered by the ALB
-// itself; the public names alias only CloudFront; the WAF is on by default
+// never by default; /metrics and the backends' operator view are answered
+// by the ALB itself, and the public /api/region is not; the public names alias only CloudFront; the WAF is on by default
 // with AWS's managed rule groups.
 func OriginLocked(t *tfconfig.Tree) []Finding {
 	var r report
@@ -529,7 +530,7 @@ func OriginLocked(t *tfconfig.Tree) []Finding {
 			}
 		}
 	}
-	internalBlocked := map[string]bool{}
+	answered := map[string][]string{} // region: path patterns the ALB answers itself
 	for _, rule := range p.OfType("aws_lb_listener_rule") {
 		var paths []string
 		headerOK := false
@@ -551,17 +552,20 @@ func OriginLocked(t *tfconfig.Tree) []Finding {
 					r.add(rng, "%s forwards %v without requiring CloudFront's secret header", rule.Addr, paths)
 				}
 			case "fixed-response":
-				for _, path := range paths {
-					internalBlocked[regionOf(rule)+path] = true
-				}
+				answered[regionOf(rule)] = append(answered[regionOf(rule)], paths...)
 			}
 		}
 	}
 	for _, lb := range p.OfType("aws_lb") {
-		for _, path := range []string{"/metrics", "/api/region"} {
-			if !internalBlocked[regionOf(lb)+path] {
+		for _, path := range []string{"/metrics", contract.PathRegionDetail} {
+			if !slices.ContainsFunc(answered[regionOf(lb)], func(pattern string) bool { return albPathMatch(pattern, path) }) {
 				r.add(rng, "%s: %s is served to the internet (no listener rule answers it at the ALB)", lb.Addr, path)
 			}
+		}
+		// The status page's script and the lag samplers read the public
+		// view through CloudFront.
+		if slices.ContainsFunc(answered[regionOf(lb)], func(pattern string) bool { return albPathMatch(pattern, contract.PathRegion) }) {
+			r.add(rng, "%s: the ALB answers %s itself: the status dashboard and the lag samplers cannot read it", lb.Addr, contract.PathRegion)
 		}
 	}
 
@@ -681,4 +685,24 @@ func LoadEdge(path string) (*Edge, error) {
 		return nil, fmt.Errorf("decode %s: %w", path, err)
 	}
 	return &e, nil
+}
+
+// albPathMatch reports whether an ALB path pattern matches path: * is any
+// run of characters, / included, and ? one character.
+func albPathMatch(pattern, path string) bool {
+	var re strings.Builder
+	re.WriteString("^")
+	for _, c := range pattern {
+		switch c {
+		case '*':
+			re.WriteString(".*")
+		case '?':
+			re.WriteString(".")
+		default:
+			re.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	re.WriteString("$")
+	ok, _ := regexp.MatchString(re.String(), path)
+	return ok
 }

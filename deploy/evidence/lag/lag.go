@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/evidence/awsapi"
 	"hyundai-poc.com/loadtest/stats"
 )
@@ -91,7 +92,7 @@ func SampleHeartbeat(ctx context.Context, targets []Target, every, d time.Durati
 }
 
 func regionLag(ctx context.Context, hc *http.Client, t Target) (*float64, bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.URL, "/")+"/api/region", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.URL, "/")+contract.PathRegion, nil)
 	if err != nil {
 		return nil, false, err
 	}
@@ -106,15 +107,16 @@ func regionLag(ctx context.Context, hc *http.Client, t Target) (*float64, bool, 
 	if resp.StatusCode != http.StatusOK {
 		return nil, false, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	var body struct {
-		Region       string   `json:"region"`
-		WriterRegion string   `json:"writer_region"`
-		Lag          *float64 `json:"replication_lag_ms"`
-	}
+	var body contract.RegionStatus
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
 		return nil, false, err
 	}
-	return body.Lag, body.WriterRegion != "" && body.WriterRegion == body.Region, nil
+	var lag *float64
+	if body.ReplicationLagMS != nil {
+		ms := float64(*body.ReplicationLagMS)
+		lag = &ms
+	}
+	return lag, body.WriterRegion != "" && body.WriterRegion == body.Region, nil
 }
 
 // Metrics the kit reads from CloudWatch, per secondary cluster.

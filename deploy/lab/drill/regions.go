@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"hyundai-poc.com/contract"
 	"hyundai-poc.com/lab/topology"
 	"hyundai-poc.com/loadtest/stats"
 	"hyundai-poc.com/loadtest/traffic"
@@ -49,7 +50,7 @@ func (rs *regionSampler) run(ctx context.Context, edgeURL string, clients []traf
 }
 
 func (rs *regionSampler) read(ctx context.Context, hc *http.Client, edgeURL string, c traffic.Client) {
-	req, _ := http.NewRequestWithContext(ctx, "GET", edgeURL+"/api/region", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", edgeURL+contract.PathRegion, nil)
 	req.Header.Set(traffic.HeaderLocation, c.Location)
 	req.Header.Set(traffic.HeaderPinRegion, c.Region)
 	resp, err := hc.Do(req)
@@ -57,19 +58,7 @@ func (rs *regionSampler) read(ctx context.Context, hc *http.Client, edgeURL stri
 		return
 	}
 	defer resp.Body.Close()
-	var ar struct {
-		Region       string   `json:"region"`
-		WriterRegion string   `json:"writer_region"`
-		Lag          *float64 `json:"replication_lag_ms"`
-		ReadSource   string   `json:"read_source"`
-		Reader       struct {
-			Healthy bool `json:"healthy"`
-		} `json:"reader"`
-		Queue *struct {
-			Up    bool  `json:"up"`
-			Depth int64 `json:"depth"`
-		} `json:"queue"`
-	}
+	var ar contract.RegionStatus
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&ar); err != nil || resp.StatusCode != 200 || ar.Region != c.Region {
 		return
 	}
@@ -83,8 +72,8 @@ func (rs *regionSampler) read(ctx context.Context, hc *http.Client, edgeURL stri
 	rs.all = append(rs.all, r)
 	// The writer's own region reads its writer: no replication there. A
 	// region whose reader is down has no lag to speak of either.
-	if ar.Lag != nil && ar.WriterRegion != c.Region && ar.Reader.Healthy && ar.ReadSource == "reader" {
-		rs.lags = append(rs.lags, *ar.Lag)
+	if ar.ReplicationLagMS != nil && ar.WriterRegion != c.Region && ar.Reader.Healthy && ar.ReadSource == contract.FromReader {
+		rs.lags = append(rs.lags, float64(*ar.ReplicationLagMS))
 	}
 }
 

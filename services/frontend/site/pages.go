@@ -106,7 +106,7 @@ type statusView struct {
 
 type nodePanel struct {
 	Role, Title string
-	Node        contract.NodeStatus
+	Node        contract.NodeHealth
 }
 
 // regionTile is one region on the dashboard's map of roles.

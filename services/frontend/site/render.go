@@ -43,7 +43,6 @@ func (s *Server) loadTemplates() error {
 			}
 			return t.UTC().Format("15:04:05") + " UTC"
 		},
-		"join": strings.Join,
 		"firstName": func(name string) string {
 			if f := strings.Fields(name); len(f) > 0 {
 				return f[0]

@@ -142,9 +142,10 @@ resource "aws_lb_target_group" "this" {
 
 # Only CloudFront knows the origin header, so a request without it came
 # around CloudFront (and its WAF) and gets 403. Route53's health checkers
-# cannot send a header: /healthz alone is served to them. /metrics and
-# /api/region describe the inside of the deployment and are not served to
-# the internet at all.
+# cannot send a header: /healthz alone is served to them. /metrics and the
+# backend's operator view under /internal/ describe the inside of the
+# deployment and are not served to the internet at all; the public
+# /api/region (health, writer region, lag, queue depth) is.
 
 resource "aws_lb_listener" "https" {
   region            = var.region
@@ -182,7 +183,7 @@ resource "aws_lb_listener_rule" "internal" {
 
   condition {
     path_pattern {
-      values = ["/metrics", "/api/region"]
+      values = ["/metrics", "/internal/*"]
     }
   }
 }

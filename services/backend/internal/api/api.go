@@ -24,7 +24,7 @@ import (
 )
 
 // DataPath is what the API needs to know about the databases beyond the
-// store: their state, for /readyz and /api/region.
+// store: their state, for /readyz and the region views.
 type DataPath interface {
 	Status() datapath.Status
 }
@@ -95,10 +95,20 @@ func (s *Server) Handler() http.Handler {
 	})
 	r.Get("/readyz", s.ready)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	// Outside /api/, like /metrics: neither the ALB nor the frontend's
+	// proxy routes it, so the endpoints, addresses and node names it holds
+	// stay with the operators.
+	r.Get(contract.PathRegionDetail, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, s.regionDetail())
+	})
 
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.timeout)
-		r.Get("/region", s.region)
+		r.Get("/region", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			writeJSON(w, http.StatusOK, s.regionDetail().Public())
+		})
 		r.Mount("/vehicles", s.vehicleRoutes())
 		r.Get("/campaigns", s.campaigns)
 		r.Mount("/leads", s.leadRoutes())
@@ -132,16 +142,17 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func (s *Server) region(w http.ResponseWriter, r *http.Request) {
+// regionDetail is the data path's state as the backend last saw it.
+func (s *Server) regionDetail() contract.RegionDetail {
 	st := s.DB.Status()
 	lag := st.Lag.Milliseconds()
-	w.Header().Set("Cache-Control", "no-store")
-	answer := contract.RegionStatus{
+	answer := contract.RegionDetail{
 		Region: s.Region, Writer: nodeOut(st.Writer), Reader: nodeOut(st.Reader), WriterRegion: st.Writer.Region,
 		ReplicationLagMS: &lag, ReadSource: st.ReadSource,
 	}
 	if q := s.Intake.State(); q.Configured {
-		answer.Queue = &contract.QueueStatus{Up: q.Up, Depth: q.Depth, OldestMS: q.OldestMS, CheckedAt: q.CheckedAt, Error: q.Error}
+		answer.Queue = &contract.QueueStatus{Error: q.Error,
+			QueueHealth: contract.QueueHealth{Up: q.Up, Depth: q.Depth, OldestMS: q.OldestMS, CheckedAt: q.CheckedAt}}
 	}
 	if s.CatalogAge != nil {
 		if age := s.CatalogAge(); age > 0 {
@@ -149,7 +160,7 @@ func (s *Server) region(w http.ResponseWriter, r *http.Request) {
 			answer.CatalogAgeMS = &ms
 		}
 	}
-	writeJSON(w, http.StatusOK, answer)
+	return answer
 }
 
 // readSource sets X-Read-Source, and Age when the catalogue's copy answered.

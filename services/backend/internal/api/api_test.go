@@ -89,6 +89,21 @@ func TestHealthAndMetadata(t *testing.T) {
 	if w["healthy"] != true || w["read_only"] != false {
 		t.Fatalf("writer status: %s", a.raw)
 	}
+	// The public view names no endpoint, address or node; the operators'
+	// view, outside /api/, does.
+	for _, role := range []string{"writer", "reader"} {
+		n, _ := a.body[role].(map[string]any)
+		for _, k := range []string{"endpoint", "resolved", "node", "error"} {
+			if _, ok := n[k]; ok {
+				t.Errorf("/api/region shows the %s's %s: %s", role, k, a.raw)
+			}
+		}
+	}
+	a = do(t, "GET", s.URL+"/internal/region", "", "", nil)
+	w, _ = a.body["writer"].(map[string]any)
+	if a.status != 200 || a.body["region"] != "us-west-2" || w["endpoint"] == "" || w["endpoint"] == nil || w["healthy"] != true {
+		t.Fatalf("/internal/region: %d %s", a.status, a.raw)
+	}
 
 	a = do(t, "GET", s.URL+"/metrics", "", "", nil)
 	for _, name := range []string{"http_requests_total", "db_query_duration_seconds", "db_pool_open_connections", "db_replication_lag_seconds"} {

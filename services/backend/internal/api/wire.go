@@ -54,6 +54,6 @@ func nodeOut(n datapath.NodeCheck) contract.NodeStatus {
 	if resolved == nil {
 		resolved = []string{}
 	}
-	return contract.NodeStatus{Endpoint: n.Endpoint, Resolved: resolved, Node: n.Node, Region: n.Region,
-		Healthy: n.Healthy, ReadOnly: n.ReadOnly, CheckedAt: n.CheckedAt, Error: n.Error}
+	return contract.NodeStatus{Endpoint: n.Endpoint, Resolved: resolved, Node: n.Node, Error: n.Error,
+		NodeHealth: contract.NodeHealth{Region: n.Region, Healthy: n.Healthy, ReadOnly: n.ReadOnly, CheckedAt: n.CheckedAt}}
 }

@@ -99,12 +99,12 @@ func TestReadsFromReaderWritesToWriter(t *testing.T) {
 		t.Fatalf("primary has %d rows for k1", n)
 	}
 
-	r = call(t, "GET", s.URL+"/api/region", nil, "")
+	r = call(t, "GET", s.URL+"/internal/region", nil, "")
 	w, _ := r.body["writer"].(map[string]any)
 	rd, _ := r.body["reader"].(map[string]any)
 	if w["node"] != "us-east-1" || rd["node"] != "us-west-2" || r.body["writer_region"] != "us-east-1" ||
 		!strings.Contains(fmt.Sprint(w["resolved"]), p.primary.Host) || !strings.Contains(fmt.Sprint(rd["resolved"]), p.replica.Host) {
-		t.Fatalf("/api/region: %v", r.body)
+		t.Fatalf("/internal/region: %v", r.body)
 	}
 }
 

@@ -25,7 +25,7 @@
   var SVGNS = 'http://www.w3.org/2000/svg';
 
   // Where the data path moved: worth a flash. Lag and times change all the time.
-  var FLASH = { frontend_region: 1, writer_region: 1, read_source: 1, 'writer.node': 1, 'writer.region': 1, 'reader.node': 1, 'reader.region': 1, 'writer.healthy': 1, 'reader.healthy': 1 };
+  var FLASH = { frontend_region: 1, writer_region: 1, read_source: 1, 'writer.region': 1, 'reader.region': 1, 'writer.healthy': 1, 'reader.healthy': 1 };
 
   function field(name) { return dash.querySelector('[data-field="' + name + '"]'); }
 
@@ -51,10 +51,7 @@
 
   function showNode(role, n) {
     n = n || {};
-    setText(role + '.node', n.node);
     setText(role + '.region', n.region);
-    setText(role + '.endpoint', n.endpoint);
-    setText(role + '.resolved', (n.resolved || []).join(', '));
     setText(role + '.read_only', n.read_only ? 'yes' : 'no');
     setText(role + '.checked_at', n.checked_at ? fmtTime(n.checked_at) : '');
     var h = field(role + '.healthy');
