@@ -19,6 +19,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // RDS is what the switchover/failover drill and the lag reader need.
@@ -63,6 +64,12 @@ type Pricing interface {
 	GetProducts(ctx context.Context, in *pricing.GetProductsInput, opts ...func(*pricing.Options)) (*pricing.GetProductsOutput, error)
 }
 
+// Secrets reads the deployment's database secret, which also holds the
+// operators' token for health-check writes.
+type Secrets interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
 // Clients hands out a client of each service for a region.
 type Clients interface {
 	RDS(region string) RDS
@@ -70,6 +77,7 @@ type Clients interface {
 	ECS(region string) ECS
 	ELB(region string) ELB
 	Logs(region string) Logs
+	Secrets(region string) Secrets
 	Cost() Cost
 	Pricing() Pricing
 }
@@ -115,6 +123,9 @@ func (r *real) CloudWatch(region string) CloudWatch {
 func (r *real) ECS(region string) ECS   { return ecs.NewFromConfig(r.regional(region)) }
 func (r *real) ELB(region string) ELB   { return elb.NewFromConfig(r.regional(region)) }
 func (r *real) Logs(region string) Logs { return cloudwatchlogs.NewFromConfig(r.regional(region)) }
+func (r *real) Secrets(region string) Secrets {
+	return secretsmanager.NewFromConfig(r.regional(region))
+}
 
 // Cost Explorer's API lives in us-east-1 whatever the resources' regions.
 func (r *real) Cost() Cost { return costexplorer.NewFromConfig(r.regional("us-east-1")) }

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	ptypes "github.com/aws/aws-sdk-go-v2/service/pricing/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"hyundai-poc.com/evidence/awsapi"
 )
@@ -54,6 +55,7 @@ type AWS struct {
 	GetLogEvents            func(region string, in *cloudwatchlogs.GetLogEventsInput) (*cloudwatchlogs.GetLogEventsOutput, error)
 	GetCostAndUsage         func(region string, in *costexplorer.GetCostAndUsageInput) (*costexplorer.GetCostAndUsageOutput, error)
 	GetProducts             func(region string, in *pricing.GetProductsInput) (*pricing.GetProductsOutput, error)
+	GetSecretValue          func(region string, in *secretsmanager.GetSecretValueInput) (*secretsmanager.GetSecretValueOutput, error)
 }
 
 // Calls returns every call so far, in order.
@@ -93,6 +95,7 @@ func (f *AWS) CloudWatch(region string) awsapi.CloudWatch { return regional{f, r
 func (f *AWS) ECS(region string) awsapi.ECS               { return regional{f, region} }
 func (f *AWS) ELB(region string) awsapi.ELB               { return regional{f, region} }
 func (f *AWS) Logs(region string) awsapi.Logs             { return regional{f, region} }
+func (f *AWS) Secrets(region string) awsapi.Secrets       { return regional{f, region} }
 func (f *AWS) Cost() awsapi.Cost                          { return regional{f, "us-east-1"} }
 func (f *AWS) Pricing() awsapi.Pricing                    { return regional{f, "us-east-1"} }
 
@@ -194,4 +197,8 @@ func PriceListFromFiles(dir string) func(string, *pricing.GetProductsInput) (*pr
 		}
 		return out, nil
 	}
+}
+
+func (r regional) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	return call(r.f, "secretsmanager.GetSecretValue", r.region, in, r.f.GetSecretValue)
 }

@@ -27,13 +27,23 @@ type Options struct {
 	WriteEvery time.Duration
 	Timeout    time.Duration
 	KeyPrefix  string
+	// OperatorToken is the bearer token health-check writes need
+	// (HEALTH_CHECK_TOKEN of the backends); without it every write is 403.
+	OperatorToken string
+}
+
+func (o Options) headers() map[string]string {
+	if o.OperatorToken == "" {
+		return nil
+	}
+	return map[string]string{"Authorization": "Bearer " + o.OperatorToken}
 }
 
 func (o Options) config(region string) traffic.Config {
 	return traffic.Config{
 		Edge: o.URLs[region], Clients: []traffic.Client{{Region: region}},
 		ReadEvery: o.ReadEvery, WriteEvery: o.WriteEvery, ReadPath: "/api/vehicles", WritePath: "/api/health-checks",
-		WriteBody: "{}", Timeout: o.Timeout, KeyPrefix: o.KeyPrefix,
+		WriteBody: "{}", Timeout: o.Timeout, KeyPrefix: o.KeyPrefix, Headers: o.headers(),
 	}
 }
 
@@ -129,6 +139,9 @@ func Verify(ctx context.Context, o Options, samples []traffic.Sample) Verificati
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(o.URLs[s.Region], "/")+"/api/health-checks", strings.NewReader("{}"))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", s.Key)
+		for k, v := range o.headers() {
+			req.Header.Set(k, v)
+		}
 		resp, err := hc.Do(req)
 		if err != nil {
 			v.Unknown++

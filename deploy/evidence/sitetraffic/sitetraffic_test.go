@@ -16,6 +16,7 @@ type site struct {
 	mu     sync.Mutex
 	keys   map[string]bool
 	failOn bool
+	token  string // the operators' token a health-check write needs
 }
 
 func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -26,6 +27,10 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
+		if r.Header.Get("Authorization") != "Bearer "+s.token {
+			http.Error(w, `{"error":{"code":"forbidden"}}`, http.StatusForbidden)
+			return
+		}
 		k := r.Header.Get("Idempotency-Key")
 		if s.keys[k] {
 			w.Header().Set("Idempotent-Replayed", "true")
@@ -38,11 +43,12 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestRunSummarizeVerify(t *testing.T) {
-	a, b := &site{keys: map[string]bool{}}, &site{keys: map[string]bool{}}
+	a, b := &site{keys: map[string]bool{}, token: "op"}, &site{keys: map[string]bool{}, token: "op"}
 	sa, sb := httptest.NewServer(a), httptest.NewServer(b)
 	defer sa.Close()
 	defer sb.Close()
-	o := Options{URLs: map[string]string{"us-east-1": sa.URL, "us-west-2": sb.URL}, ReadEvery: 20 * time.Millisecond, WriteEvery: 20 * time.Millisecond}
+	o := Options{URLs: map[string]string{"us-east-1": sa.URL, "us-west-2": sb.URL}, ReadEvery: 20 * time.Millisecond,
+		WriteEvery: 20 * time.Millisecond, OperatorToken: "op"}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	go func() {
 		time.Sleep(100 * time.Millisecond)

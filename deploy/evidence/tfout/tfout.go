@@ -34,6 +34,9 @@ type Outputs struct {
 	ApexURL                 string            `json:"apex_url"`
 	NameServers             []string          `json:"name_servers"`
 	AlarmTopicARNs          map[string]string `json:"alarm_topic_arns"`
+	// DatabaseSecretARNs is the database secret's ARN in each region (the
+	// primary and its replicas); it holds health_check_token.
+	DatabaseSecretARNs map[string]string `json:"database_secret_arns"`
 }
 
 // RegionNames in sorted order.

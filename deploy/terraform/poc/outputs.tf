@@ -55,3 +55,8 @@ output "alarm_topic_arns" {
   description = "SNS alarm topic by region."
   value       = module.observability.alarm_topic_arns
 }
+
+output "database_secret_arns" {
+  description = "The database secret's ARN by region (it also holds the services' keys and the operators' health_check_token, which the evidence drill reads)."
+  value       = module.database.secret_arns
+}

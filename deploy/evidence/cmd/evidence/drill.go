@@ -5,18 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hyundai-poc.com/evidence/results"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"hyundai-poc.com/evidence/globaldb"
+	"hyundai-poc.com/evidence/operatortoken"
 	"hyundai-poc.com/evidence/picture"
 	"hyundai-poc.com/evidence/record"
+	"hyundai-poc.com/evidence/results"
 	"hyundai-poc.com/evidence/sitetraffic"
 	"hyundai-poc.com/loadtest/traffic"
 )
@@ -32,7 +34,9 @@ DescribeGlobalClusters until --to is the writer, keeps the traffic for --after,
 and replays every acknowledged write's Idempotency-Key to find lost ones.
 Reports acknowledged, lost, failed, RTO per region and how long the operation
 took. On AWS it refuses to run without --yes and --global-cluster naming the
-deployment's global cluster: it moves a real database's writer.
+deployment's global cluster: it moves a real database's writer. Its writes
+carry the operators' token, HEALTH_CHECK_TOKEN when set, else read from the
+database secret (Terraform output database_secret_arns) as make deploy does.
 Writes drill-<time>.json (AWS) or drill-<scenario>-<time>.json (lab) and an
 SVG timeline beside it. Lab: arguments after -- go to bin/drill unchanged.`)
 	scenario := fs.String("scenario", "switchover", "switchover or failover (the lab also knows reader-outage, region-outage)")
@@ -94,7 +98,17 @@ SVG timeline beside it. Lab: arguments after -- go to bin/drill unchanged.`)
 	for r, reg := range o.Regions {
 		urls[r] = reg.URL
 	}
-	topts := sitetraffic.Options{URLs: urls, ReadEvery: *every, WriteEvery: *every, KeyPrefix: "drill-" + strconv.FormatInt(e.now().Unix(), 36)}
+	// Health-check writes are for operators: without the token every write
+	// would be 403 and the drill would measure nothing.
+	token := os.Getenv("HEALTH_CHECK_TOKEN")
+	if token == "" {
+		regions := append([]string{*to}, slices.DeleteFunc(o.RegionNames(), func(r string) bool { return r == *to })...)
+		if token, err = operatortoken.Read(ctx, clients, o.DatabaseSecretARNs, regions); err != nil {
+			return fmt.Errorf("the operators' token for health-check writes (set HEALTH_CHECK_TOKEN, or allow secretsmanager:GetSecretValue on the database secret): %w", err)
+		}
+	}
+	topts := sitetraffic.Options{URLs: urls, ReadEvery: *every, WriteEvery: *every, KeyPrefix: "drill-" + strconv.FormatInt(e.now().Unix(), 36),
+		OperatorToken: token}
 	res := results.Drill{StartedAt: e.now()}
 	tctx, stopTraffic := context.WithCancel(ctx)
 	done := make(chan []traffic.Sample, 1)

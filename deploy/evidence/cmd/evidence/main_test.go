@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"hyundai-poc.com/evidence/awsapi"
 	"hyundai-poc.com/evidence/cost"
@@ -46,6 +47,7 @@ func outputsFile(t *testing.T, urls map[string]string) string {
 		"apex_url":                  map[string]any{"value": "https://hyundai-poc.com"},
 		"cloudfront_url":            map[string]any{"value": "https://cdn.hyundai-poc.com"},
 		"name_servers":              map[string]any{"value": []string{"ns-1.example."}},
+		"database_secret_arns":      map[string]any{"value": map[string]string{"us-east-1": drillSecretARN("us-east-1"), "us-west-2": drillSecretARN("us-west-2")}},
 	}
 	b, _ := json.Marshal(out)
 	p := filepath.Join(t.TempDir(), "outputs.json")
@@ -189,16 +191,22 @@ func TestDrillRefusesWithoutYesAndTheRightName(t *testing.T) {
 }
 
 // site is a region's public URL for the drill: it stores writes by key and
-// answers replays as the backend does.
+// answers replays as the backend does, and like the backend refuses a
+// health-check write without the operators' token.
 type site struct {
-	mu   sync.Mutex
-	keys map[string]bool
+	mu    sync.Mutex
+	keys  map[string]bool
+	token string
 }
 
 func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r.Method == http.MethodPost {
+		if r.Header.Get("Authorization") != "Bearer "+s.token {
+			http.Error(w, `{"error":{"code":"forbidden"}}`, http.StatusForbidden)
+			return
+		}
 		k := r.Header.Get("Idempotency-Key")
 		if s.keys[k] {
 			w.Header().Set("Idempotent-Replayed", "true")
@@ -210,10 +218,18 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("[]"))
 }
 
+// drillToken is the operators' token in the fake's database secret.
+const drillToken = "operator-token-from-the-secret"
+
+func drillSecretARN(region string) string {
+	return "arn:aws:secretsmanager:" + region + ":1:secret:hyundai-poc/db-AbCdEf"
+}
+
 func TestAWSDrillAgainstTheFake(t *testing.T) {
+	t.Setenv("HEALTH_CHECK_TOKEN", "")
 	urls := map[string]string{}
 	for _, r := range []string{"us-east-1", "us-west-2"} {
-		srv := httptest.NewServer(&site{keys: map[string]bool{}})
+		srv := httptest.NewServer(&site{keys: map[string]bool{}, token: drillToken})
 		t.Cleanup(srv.Close)
 		urls[r] = srv.URL
 	}
@@ -222,6 +238,12 @@ func TestAWSDrillAgainstTheFake(t *testing.T) {
 	var mu sync.Mutex
 	writer := east
 	f := &fakeaws.AWS{}
+	f.GetSecretValue = func(region string, in *secretsmanager.GetSecretValueInput) (*secretsmanager.GetSecretValueOutput, error) {
+		if aws.ToString(in.SecretId) != drillSecretARN(region) {
+			return nil, errors.New("fake: no such secret " + aws.ToString(in.SecretId))
+		}
+		return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(`{"password":"pw","token_key":"k","health_check_token":"` + drillToken + `"}`)}, nil
+	}
 	f.DescribeGlobalClusters = func(string, *rds.DescribeGlobalClustersInput) (*rds.DescribeGlobalClustersOutput, error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -259,9 +281,41 @@ func TestAWSDrillAgainstTheFake(t *testing.T) {
 	if _, err := os.Stat(strings.TrimSuffix(path, ".json") + ".svg"); err != nil {
 		t.Fatalf("no timeline picture: %v", err)
 	}
-	want := []string{"rds.DescribeGlobalClusters@us-west-2", "rds.SwitchoverGlobalCluster@us-west-2", "rds.DescribeGlobalClusters@us-west-2"}
-	if got := f.Ops(); len(got) < 3 || strings.Join(got[:3], " ") != strings.Join(want, " ") {
+	// The token is read first, from the region the writer moves to (the
+	// old primary's may be down), and goes nowhere but the requests.
+	want := []string{"secretsmanager.GetSecretValue@us-west-2", "rds.DescribeGlobalClusters@us-west-2", "rds.SwitchoverGlobalCluster@us-west-2", "rds.DescribeGlobalClusters@us-west-2"}
+	if got := f.Ops(); len(got) < 4 || strings.Join(got[:4], " ") != strings.Join(want, " ") {
 		t.Fatalf("calls %v", got)
+	}
+	if v.Unknown != 0 || res.Result.Regions["us-west-2"].WritesFailed != 0 {
+		t.Fatalf("writes refused or unverified: %+v", res.Result)
+	}
+	if b, _ := os.ReadFile(path); strings.Contains(string(b), drillToken) || strings.Contains(log, drillToken) {
+		t.Fatal("the operators' token is in the result file or the log")
+	}
+}
+
+// TestAWSDrillNeedsTheOperatorToken: without a token to be had, the drill
+// stops before it touches the database, rather than measure 403s.
+func TestAWSDrillNeedsTheOperatorToken(t *testing.T) {
+	t.Setenv("HEALTH_CHECK_TOKEN", "")
+	srv := httptest.NewServer(&site{keys: map[string]bool{}, token: drillToken})
+	t.Cleanup(srv.Close)
+	outputs := outputsFile(t, map[string]string{"us-east-1": srv.URL, "us-west-2": srv.URL})
+	f := &fakeaws.AWS{}
+	f.GetSecretValue = func(string, *secretsmanager.GetSecretValueInput) (*secretsmanager.GetSecretValueOutput, error) {
+		return nil, errors.New("fake: AccessDeniedException")
+	}
+	dp := deps{loadAWS: func(context.Context) (awsapi.Clients, error) { return f, nil }}
+	log, err := runCmd(t, dp, "drill", "--target", "aws", "--to", "us-west-2", "--yes", "--global-cluster", "hyundai-poc",
+		"--before", "100ms", "--after", "100ms", "--outputs", outputs, "--out", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "HEALTH_CHECK_TOKEN") {
+		t.Fatalf("drill without a token: %v\n%s", err, log)
+	}
+	for _, op := range f.Ops() {
+		if strings.HasPrefix(op, "rds.") {
+			t.Fatalf("the drill called %s without a token for its writes", op)
+		}
 	}
 }
 
