@@ -146,7 +146,11 @@ func TestBodyOverLimitIsRefusedNotTruncated(t *testing.T) {
 	}
 	o := origins["us-east-1"]
 	if b := o.body.Load(); b == nil || len(*b) != 600 || o.last.Load().ContentLength != 600 {
-		t.Errorf("origin saw a body of %v", b)
+		n := -1
+		if b != nil {
+			n = len(*b)
+		}
+		t.Errorf("origin saw a body of %d bytes with Content-Length %d, want 600 and 600", n, o.last.Load().ContentLength)
 	}
 }
 

@@ -19,6 +19,10 @@ func TestParseDefaults(t *testing.T) {
 	}
 	if c.WriterAddr() != "writer.example:3307" || c.ReaderAddr() != "reader.example:3306" {
 		t.Fatalf("addresses: %s %s", c.WriterAddr(), c.ReaderAddr())
+	} // Whoever connects could write X-Forwarded-For: no address is a proxy
+	// until the deployment names its own (the ALB's subnets, the lab edge).
+	if len(c.TrustedProxies) != 0 {
+		t.Errorf("TRUSTED_PROXIES unset trusts %v, want no proxy", c.TrustedProxies)
 	}
 }
 

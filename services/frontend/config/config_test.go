@@ -30,6 +30,11 @@ func TestLoadDefaults(t *testing.T) {
 	if len(cfg.RegionEndpoints) != 0 {
 		t.Errorf("endpoints: %v", cfg.RegionEndpoints)
 	}
+	// Whoever connects could write X-Forwarded-For: no address is a proxy
+	// until the deployment names its own (the ALB's subnets, the lab edge).
+	if len(cfg.TrustedProxies) != 0 {
+		t.Errorf("TRUSTED_PROXIES unset trusts %v, want no proxy", cfg.TrustedProxies)
+	}
 }
 
 func TestLoadValues(t *testing.T) {
