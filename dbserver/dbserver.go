@@ -192,12 +192,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return fail(fmt.Errorf("start %s: %w", bins.Server, err))
 	}
 	s.cmd = cmd
-	var tail logTail
+	var tail LogTail
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
-			tail.add(line)
+			tail.Add(line)
 			s.mu.Lock()
 			for _, w := range s.logWriters {
 				fmt.Fprintf(w, "[%s] %s\n", s.Name, line)
@@ -506,13 +506,15 @@ func FreePort(host string) (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// logTail keeps the last lines of a server's log for error messages.
-type logTail struct {
+// LogTail keeps the last lines of a server's log, for the error that says
+// why the server did not start. Safe for concurrent use.
+type LogTail struct {
 	mu    sync.Mutex
 	lines []string
 }
 
-func (t *logTail) add(l string) {
+// Add keeps l, dropping all but the last 20 lines.
+func (t *LogTail) Add(l string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lines = append(t.lines, l)
@@ -521,7 +523,7 @@ func (t *logTail) add(l string) {
 	}
 }
 
-func (t *logTail) String() string {
+func (t *LogTail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.Join(t.lines, "\n")

@@ -170,11 +170,11 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("start %s: %w", bin, err)
 	}
 	exited := make(chan struct{})
-	var tail logTail
+	var tail dbserver.LogTail
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			tail.add(sc.Text())
+			tail.Add(sc.Text())
 			if s.log != nil {
 				fmt.Fprintf(s.log, "[%s] %s\n", s.Name, sc.Text())
 			}
@@ -342,25 +342,4 @@ func sweepStaleDirs() {
 			_ = os.RemoveAll(m)
 		}
 	}
-}
-
-// logTail keeps the last lines of a server's log for error messages.
-type logTail struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (t *logTail) add(l string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.lines = append(t.lines, l)
-	if len(t.lines) > 20 {
-		t.lines = t.lines[len(t.lines)-20:]
-	}
-}
-
-func (t *logTail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.Join(t.lines, "\n")
 }
