@@ -3,9 +3,7 @@ package lab
 import (
 	"context"
 	"flag"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"hyundai-poc.com/lab/control"
 	"hyundai-poc.com/lab/loopback"
@@ -50,20 +48,4 @@ func (f *ToolFlags) Open(ctx context.Context, cfg Config) (root string, c *contr
 	cfg.Timing, cfg.TimingFile = f.Timing, f.TimingFile
 	c, stop, err = DialOrStart(ctx, cfg)
 	return root, c, stop, err
-}
-
-// Commit names the code a result came from: the checkout's commit, with
-// -dirty when tracked files differ from it.
-func Commit(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	s := strings.TrimSpace(string(out))
-	// go.work.sum is rewritten by the go command itself; it says nothing
-	// about the code that ran.
-	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!go.work.sum").Output(); len(st) > 0 {
-		s += "-dirty"
-	}
-	return s
 }

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -36,6 +35,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"hyundai-poc.com/dbserver"
 	"hyundai-poc.com/lab/link"
+	"hyundai-poc.com/loadtest/revision"
 	"hyundai-poc.com/loadtest/stats"
 	"hyundai-poc.com/redisserver"
 )
@@ -214,7 +214,7 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	res := Result{
-		Date: time.Now().UTC().Format(time.RFC3339), Commit: commit(*root), Where: "lab",
+		Date: time.Now().UTC().Format(time.RFC3339), Commit: revision.Of(*root), Where: "lab",
 		Writer: *writer, Remote: *remote, RTTms: float64(table.RTT(*writer, *remote).Milliseconds()),
 		IntraRTTms: float64(table.RTT(*writer, *writer).Microseconds()) / 1000, Writes: *n,
 		Designs: map[string]stats.Summary{},
@@ -281,18 +281,6 @@ func waitReplicaHas(ctx context.Context, db *sql.DB, table string) error {
 
 func progress(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "ackcost: "+format+"\n", args...)
-}
-
-func commit(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	s := strings.TrimSpace(string(out))
-	if st, _ := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!go.work.sum").Output(); len(st) > 0 {
-		s += "-dirty"
-	}
-	return s
 }
 
 const docBegin, docEnd = "<!-- durability-cost:begin -->", "<!-- durability-cost:end -->"

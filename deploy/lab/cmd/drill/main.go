@@ -18,6 +18,7 @@ import (
 
 	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/drill"
+	"hyundai-poc.com/loadtest/revision"
 )
 
 func main() {
@@ -62,7 +63,7 @@ func run() error {
 		return err
 	}
 	defer stopLab()
-	o.Commit = lab.Commit(root)
+	o.Commit = revision.Of(root)
 	rep, err := drill.Run(ctx, c, o)
 	if rep != nil {
 		rep.Print(os.Stdout)

@@ -20,6 +20,7 @@ import (
 
 	"hyundai-poc.com/lab"
 	"hyundai-poc.com/lab/control"
+	"hyundai-poc.com/loadtest/revision"
 	"hyundai-poc.com/loadtest/stats"
 	"hyundai-poc.com/loadtest/traffic"
 )
@@ -148,6 +149,6 @@ func run() error {
 	if err := os.WriteFile(file, append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("\nresults: %s (commit %s, DNS TTL %dms, RTTs %v)\n", file, lab.Commit(root), st.Settings.DNSTTLms, st.Settings.RTTms)
+	fmt.Printf("\nresults: %s (commit %s, DNS TTL %dms, RTTs %v)\n", file, revision.Of(root), st.Settings.DNSTTLms, st.Settings.RTTms)
 	return nil
 }
