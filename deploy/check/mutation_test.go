@@ -169,6 +169,22 @@ func TestChecksCatchTheReviewedDefects(t *testing.T) {
 			want:  []string{"/internal/region is served to the internet", "the ALB answers /api/region itself"},
 		},
 		{
+			name: "the WAF only counts a viewer's requests",
+			edits: []edit{{"terraform/modules/edge/main.tf", `    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {`, `    action {
+      allow {}
+    }
+
+    statement {
+      rate_based_statement {`}},
+			check: func(tr *tfconfig.Tree, _ string) []topology.Finding { return topology.OriginLocked(tr) },
+			want:  []string{"has no rate-based rule that blocks per viewer IP"},
+		},
+		{
 			name: "6 the apex aliases an ALB",
 			edits: []edit{{"terraform/modules/edge/main.tf", `  name           = local.origin_zone
   type           = "A"

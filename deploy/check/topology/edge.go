@@ -602,6 +602,26 @@ func OriginLocked(t *tfconfig.Tree) []Finding {
 				r.add(rng, "%s lacks the AWS managed rule group %s", acl.Addr, want)
 			}
 		}
+		// Behind CloudFront the services see an edge node's address, not
+		// the viewer's: the limit per viewer is this rule's alone.
+		rated := false
+		for _, rule := range acl.Blocks("rule") {
+			blocks := false
+			for _, a := range rule.Blocks("action") {
+				blocks = blocks || len(a.Blocks("block")) > 0
+			}
+			for _, st := range rule.Blocks("statement") {
+				for _, rb := range st.Blocks("rate_based_statement") {
+					limit, err := strconv.Atoi(rb.String("limit"))
+					if blocks && rb.String("aggregate_key_type") == "IP" && err == nil && limit > 0 {
+						rated = true
+					}
+				}
+			}
+		}
+		if !rated {
+			r.add(rng, "%s has no rate-based rule that blocks per viewer IP: one address could post leads as fast as it likes", acl.Addr)
+		}
 	}
 	return r.fs
 }
