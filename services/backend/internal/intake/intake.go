@@ -378,8 +378,11 @@ func (in *Intake) Watch(ctx context.Context, interval time.Duration, report func
 }
 
 // State is the last reading of Watch.
+// Whether a queue is configured is known before the first reading.
 func (in *Intake) State() QueueState {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return in.state
+	st := in.state
+	st.Configured = in.opts.Queue != nil
+	return st
 }
