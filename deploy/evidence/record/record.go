@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -111,15 +110,6 @@ func ReadNewest[T any](dir, kind string) (f *File[T], path string, err error) {
 
 // IsMissing reports whether err means "no such result yet".
 func IsMissing(err error) bool { return errors.Is(err, os.ErrNotExist) }
-
-// Commit is the short commit of the repository at root, "unknown" outside git.
-func Commit(root string) string {
-	b, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(b))
-}
 
 // RepoRoot walks up from dir to the directory holding go.work.
 func RepoRoot(dir string) (string, error) {

@@ -28,6 +28,7 @@ import (
 	"hyundai-poc.com/evidence/awsapi"
 	"hyundai-poc.com/evidence/record"
 	"hyundai-poc.com/evidence/tfout"
+	"hyundai-poc.com/loadtest/revision"
 )
 
 type command struct {
@@ -194,7 +195,7 @@ func (e *env) needLab(ctx context.Context) error {
 
 // save writes a result and says where.
 func save[T any](e *env, kind string, settings map[string]any, result T) (string, error) {
-	path, err := record.Write(e.outDir, record.Meta{Kind: kind, Target: e.target, Commit: record.Commit(e.root), Time: e.now(), Settings: settings}, result)
+	path, err := record.Write(e.outDir, record.Meta{Kind: kind, Target: e.target, Commit: revision.Of(e.root), Time: e.now(), Settings: settings}, result)
 	if err != nil {
 		return "", err
 	}
