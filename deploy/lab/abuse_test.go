@@ -157,7 +157,7 @@ func regionInternalsStayInside(t *testing.T, l *lab.Lab, edgeURL string) {
 	homes := map[string]string{"us-east-1": "US-VA", "us-west-2": "US-OR", "ap-northeast-2": "KR"}
 	for _, region := range l.Layout.Regions {
 		var detail contract.RegionDetail
-		raw := get(t, "http://"+l.Layout.BackendAddr(region)+contract.PathRegionDetail, nil)
+		raw := call(t, http.MethodGet, "http://"+l.Layout.BackendAddr(region)+contract.PathRegionDetail, nil).raw
 		if err := json.Unmarshal([]byte(raw), &detail); err != nil {
 			t.Fatalf("%s operators' view: %v: %s", region, err, raw)
 		}
@@ -175,7 +175,7 @@ func regionInternalsStayInside(t *testing.T, l *lab.Lab, edgeURL string) {
 		}
 
 		hdr := map[string]string{edge.HeaderLocation: homes[region]}
-		public := get(t, edgeURL+contract.PathRegion, hdr)
+		public := call(t, http.MethodGet, edgeURL+contract.PathRegion, hdr).raw
 		var st contract.RegionStatus
 		if err := json.Unmarshal([]byte(public), &st); err != nil || st.Region != region || st.WriterRegion == "" || !st.Reader.Healthy {
 			t.Errorf("%s public view through the edge: %v: %s", region, err, public)
@@ -197,7 +197,7 @@ func regionInternalsStayInside(t *testing.T, l *lab.Lab, edgeURL string) {
 		// The operators' path is not routed, however it is spelled.
 		for _, path := range []string{contract.PathRegionDetail, "/_region/" + region + contract.PathRegionDetail,
 			"/api/.." + contract.PathRegionDetail, "/api/%2e%2e" + contract.PathRegionDetail, "/api" + contract.PathRegionDetail} {
-			body := get(t, edgeURL+path, hdr)
+			body := call(t, http.MethodGet, edgeURL+path, hdr).raw
 			for _, s := range secrets {
 				if s != "" && strings.Contains(body, s) {
 					t.Errorf("%s %s through the edge shows %q", region, path, s)
@@ -211,26 +211,4 @@ func regionInternalsStayInside(t *testing.T, l *lab.Lab, edgeURL string) {
 			t.Errorf("lab status for %s lacks the operators' view: %s", rs.Region, rs.API)
 		}
 	}
-}
-
-// get answers the body of a GET, whatever its status.
-func get(t *testing.T, url string, hdr map[string]string) string {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

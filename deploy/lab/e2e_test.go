@@ -39,6 +39,7 @@ type answer struct {
 	status int
 	header http.Header
 	body   map[string]any
+	raw    string
 }
 
 func call(t *testing.T, method, url string, hdr map[string]string) answer {
@@ -62,8 +63,8 @@ func call(t *testing.T, method, url string, hdr map[string]string) answer {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
-	a := answer{status: resp.StatusCode, header: resp.Header}
 	b, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(b)}
 	_ = json.Unmarshal(b, &a.body)
 	return a
 }
