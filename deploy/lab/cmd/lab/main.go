@@ -227,9 +227,12 @@ func status(ctx context.Context, dir string, args []string) error {
 		if r.EdgeCut {
 			edge = "cut"
 		}
-		queue, depth, oldest := "-", "-", "-"
-		if r.Queue.Seen {
-			queue = "DOWN"
+		// The server's own state first; then what the backend sees of it.
+		queue, depth, oldest := "running", "-", "-"
+		if r.Queue.Pid == 0 {
+			queue = "STOPPED"
+		} else if r.Queue.Seen {
+			queue = "UNREACHABLE"
 			if r.Queue.Up {
 				queue, depth, oldest = "up", fmt.Sprint(r.Queue.Depth), "0s"
 				if r.Queue.Depth > 0 {
