@@ -496,14 +496,27 @@ func (s *Server) Stop() {
 	})
 }
 
-// FreePort asks the kernel for a free TCP port on host.
+// FreePort asks the kernel for a TCP port free on host and on every other
+// address. A port free on 127.0.0.1 alone may be held on another loopback
+// address (the lab's links, the drill's visitors), and a server that then
+// listens on every address, as the backend does, would find it taken.
 func FreePort(host string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	l, err := net.Listen("tcp", ":0")
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	// The port is free on every address, so on host too unless host is not
+	// an address of this machine: say so now rather than at the server's start.
+	if host != "" {
+		h, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return 0, err
+		}
+		h.Close()
+	}
+	return port, nil
 }
 
 // LogTail keeps the last lines of a server's log, for the error that says
