@@ -69,7 +69,11 @@ func renderLoad(b *strings.Builder, in Inputs) {
 		return
 	}
 	w("%s", source("make load", in.LoadFile, r.Commit, r.Where, r.StartedAt.UTC().Format("2006-01-02 15:04")))
-	w("Visitors from %s in turn (X-Client-Location), so every region serves its share. Each step\n", strings.Join(r.Locations, ", "))
+	w("Visitors from %s in turn (X-Client-Location), so every region serves its share", strings.Join(r.Locations, ", "))
+	if v := r.Options["visitors"]; v != "" {
+		w(", from %s client addresses in turn,\nas many visitors reach CloudFront, so no per-client limit throttles the generator", v)
+	}
+	w(". Each step\n")
 	w("holds one rate for %s with vegeta; a step holds when it has 0 errors and its p99 is under the\n", r.Options["step"])
 	w("scenario's target. Rates double from %s/s until a step fails, then %s bisection step(s) narrow it.\n\n", r.Options["start"], r.Options["refine"])
 	w("| scenario | p99 target | highest sustained | p50 | p95 | p99 | max | backend RSS MiB (use1/usw2/apne2) | backend CPU %% (same) |\n")
@@ -177,7 +181,7 @@ func renderOverhead(b *strings.Builder, in Inputs) {
 	w("`%s` against one MariaDB started for the run, %d requests in flight in every mode, GOMAXPROCS %d,\n", r.Endpoint, r.Concurrency, r.GOMAXPROCS)
 	w("%s measured per mode after %s of warm-up", r.Options["duration"], r.Options["warmup"])
 	if n := r.Options["rounds"]; n != "" && n != "1" {
-		w(", in %s rounds in which the modes take turns, so that whatever else loads the machine weighs on every\nmode alike", n)
+		w(", in %s rounds in which the modes take turns,\nso that whatever else loads the machine weighs on every mode alike", n)
 	}
 	w(". The raw mode runs the store's own statements:\n\n")
 	for _, s := range r.Statements {
@@ -201,11 +205,21 @@ func renderOverhead(b *strings.Builder, in Inputs) {
 	w("\nCPU µs/request is this process's CPU time per request (the database server's is not in it): it is\n")
 	w("what the Go side costs, and it moves little when other programs load the machine, unlike latency.\n")
 	w("The HTTP mode's figure includes the Go HTTP client that sends the requests from the same process.\n")
-	if len(in.Labelled) > 1 {
+	// The runs side by side: every labelled one, and this section's own
+	// run (the code as it is) after them when it carries no label.
+	runs, files := in.Labelled, in.LabelledFiles
+	if len(runs) > 0 && r.Label == "" {
+		runs, files = append(runs[:len(runs):len(runs)], r), append(files[:len(files):len(files)], in.OverFile)
+	}
+	if len(runs) > 1 {
 		w("\n### Before and after\n\n| run | file | commit | mode | p50 ms | p99 ms | throughput/s | CPU µs/request |\n|---|---|---|---|---|---|---|---|\n")
-		for i, lr := range in.Labelled {
+		for i, lr := range runs {
+			label := lr.Label
+			if label == "" {
+				label = "after: the code as it is (the run above)"
+			}
 			for _, m := range lr.Modes {
-				w("| %s | `%s` | `%s` | %s | %.3f | %.3f | %.0f | %.0f |\n", lr.Label, in.LabelledFiles[i], lr.Commit, m.Name, m.Latency.P50, m.Latency.P99, m.Throughput, m.CPUPerRequestUs)
+				w("| %s | `%s` | `%s` | %s | %.3f | %.3f | %.0f | %.0f |\n", label, files[i], lr.Commit, m.Name, m.Latency.P50, m.Latency.P99, m.Throughput, m.CPUPerRequestUs)
 			}
 		}
 	}
@@ -246,9 +260,26 @@ func missedTargets(r *overhead.Report) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "Where a target is missed, the cause is CPU, not waiting: " + strings.Join(parts, "; ") +
+	text := "Where a target is missed, the cause is CPU, not waiting: " + strings.Join(parts, "; ") +
 		". With the database server, the client and the backend on the same 2 cores, that CPU is the added latency " +
 		"and the lost throughput; the profile below shows where it goes."
+	if tailMissed(r) && raw.Latency.P50 > 0 {
+		text += fmt.Sprintf(" The tail is mostly the machine's: the raw query's own p99 is %.1fx its p50 (%.3f ms against "+
+			"%.3f ms) with nothing between it and the database; at p99 a request waits for one of the 2 cores that MariaDB, "+
+			"the client and whatever else runs share, and every bit of CPU a mode adds lengthens that wait.",
+			raw.Latency.P99/raw.Latency.P50, raw.Latency.P99, raw.Latency.P50)
+	}
+	return text
+}
+
+// tailMissed reports whether a mode missed the p99 target.
+func tailMissed(r *overhead.Report) bool {
+	for _, v := range r.Versus {
+		if v.AddedP99Ms > r.Targets["max_added_p99_ms"] {
+			return true
+		}
+	}
+	return false
 }
 
 func versus(r *overhead.Report, mode string) (overhead.Versus, bool) {

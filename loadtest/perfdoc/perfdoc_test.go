@@ -131,3 +131,36 @@ func TestCommittedDocumentMatchesCommittedResults(t *testing.T) {
 		t.Fatal("docs/performance.md is not what test-results/lab/ gives: run make perf-report")
 	}
 }
+
+func TestMissedTailIsExplainedFromTheRawQuery(t *testing.T) {
+	in := inputs()
+	r := in.Overhead
+	r.Modes[0].CPUPerRequestUs, r.Modes[1].CPUPerRequestUs = 60, 120
+	r.Modes[0].Latency = stats.Summary{P50: 0.5, P99: 3}
+	r.Versus = []overhead.Versus{{Mode: "HTTP", AddedP50Ms: 0.2, AddedP99Ms: 2.5, Why: "adds 2.500 ms at p99 (target <= 1.0)"}}
+	doc := Render(in)
+	for _, want := range []string{"HTTP spends 120 µs of CPU per request against the raw query's 60 µs (2.0x)",
+		"the raw query's own p99 is 6.0x its p50 (3.000 ms against 0.500 ms)"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	r.Versus[0].AddedP99Ms = 0.5
+	if doc := Render(in); strings.Contains(doc, "own p99") {
+		t.Error("the tail is explained although no p99 target was missed")
+	}
+}
+
+func TestBeforeRunBesideTheCurrentOne(t *testing.T) {
+	in := inputs()
+	before := *in.Overhead
+	before.Label, before.Commit = "before: reflection", "old"
+	in.Labelled, in.LabelledFiles = []*overhead.Report{&before}, []string{"overhead-before.json"}
+	doc := Render(in)
+	for _, want := range []string{"| before: reflection | `overhead-before.json` | `old` | raw |",
+		"| after: the code as it is (the run above) | `overhead-20261130T120000Z.json` | `abc` | raw |"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+}

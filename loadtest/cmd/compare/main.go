@@ -178,11 +178,11 @@ func run() error {
 		}
 		// The peers listen on ports the kernel picks: fixed ones next to the
 		// lab's could be another lab's, started with another offset.
-		naivePort, err := freePort(lay.Host)
+		naivePort, err := freePort()
 		if err != nil {
 			return err
 		}
-		proxyPort, err := freePort(lay.Host)
+		proxyPort, err := freePort()
 		if err != nil {
 			return err
 		}
@@ -449,9 +449,11 @@ func withEnv(base, over map[string]string) []string {
 	return out
 }
 
-// freePort asks the kernel for a free port on host.
-func freePort(host string) (int, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+// freePort asks the kernel for a port free on every address: the peers
+// listen on all of them, and a port free on host alone may be the local
+// port of a connection from another loopback address (the visitors').
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", ":0")
 	if err != nil {
 		return 0, err
 	}
