@@ -51,7 +51,12 @@ func (l *Lab) reservePorts() {
 		return
 	}
 	sort.Strings(list[before:])
-	_ = os.WriteFile(reservedPortsFile, []byte(strings.Join(list, ",")+"\n"), 0o644)
+	if err := os.WriteFile(reservedPortsFile, []byte(strings.Join(list, ",")+"\n"), 0o644); err != nil {
+		l.progress("could not keep the lab's ports out of the ephemeral range (%v); a start may fail on a port in use", err)
+		return
+	}
+	// The setting is the machine's and outlives the lab: say so.
+	l.progress("ports %s kept out of the kernel's ephemeral range (%s, until reboot)", strings.Join(list[before:], ","), reservedPortsFile)
 }
 
 // reservedIn reports whether port is in list, whose entries are ports or

@@ -186,10 +186,9 @@ func (r *Recorder) Count(f func(Sample) bool) int {
 	return n
 }
 
-// Run sends traffic until ctx ends, then waits for attempts in flight. It
-// is open-loop: a slow answer does not delay the next attempt, so an outage
-// shows as failures and latency rather than as fewer attempts.
-func Run(ctx context.Context, cfg Config, rec *Recorder) {
+// withDefaults fills what cfg leaves unset: a 5 s timeout, an empty JSON
+// body, and a random key prefix so two runs never share idempotency keys.
+func (cfg Config) withDefaults() Config {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
@@ -199,6 +198,14 @@ func Run(ctx context.Context, cfg Config, rec *Recorder) {
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = randomHex(4)
 	}
+	return cfg
+}
+
+// Run sends traffic until ctx ends, then waits for attempts in flight. It
+// is open-loop: a slow answer does not delay the next attempt, so an outage
+// shows as failures and latency rather than as fewer attempts.
+func Run(ctx context.Context, cfg Config, rec *Recorder) {
+	cfg = cfg.withDefaults()
 	hc := &http.Client{Transport: transport(cfg)}
 	var inflight sync.WaitGroup
 	var loops sync.WaitGroup

@@ -26,15 +26,7 @@ type Workers struct {
 // RunWorkers sends w's traffic until ctx ends, then waits for attempts in
 // flight.
 func RunWorkers(ctx context.Context, cfg Config, w Workers, rec *Recorder) {
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 5 * time.Second
-	}
-	if cfg.WriteBody == "" {
-		cfg.WriteBody = "{}"
-	}
-	if cfg.KeyPrefix == "" {
-		cfg.KeyPrefix = randomHex(4)
-	}
+	cfg = cfg.withDefaults()
 	hc := &http.Client{Transport: transport(cfg)}
 	defer hc.CloseIdleConnections()
 	var seq struct {

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -83,37 +84,18 @@ func (c *GlobalDatabase) CountKeys(ctx context.Context, table string, keys []str
 	if table != "health_checks" && table != "leads" {
 		return nil, fmt.Errorf("table must be health_checks or leads, not %q", table)
 	}
-	db := c.nodes[c.Writer()].Admin()
 	out := make(map[string]int, len(keys))
-	for len(keys) > 0 {
-		n := min(len(keys), 500)
-		batch := keys[:n]
-		keys = keys[n:]
-		args := make([]any, len(batch))
-		for i, k := range batch {
-			args[i] = k
-		}
-		q := fmt.Sprintf("SELECT idempotency_key, COUNT(*) FROM `%s`.`%s` WHERE idempotency_key IN (?%s) GROUP BY idempotency_key",
-			DBName, table, strings.Repeat(",?", n-1))
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	err := c.byKeys(ctx, "SELECT idempotency_key, COUNT(*) FROM `"+DBName+"`.`"+table+"` WHERE idempotency_key IN (%s) GROUP BY idempotency_key", keys,
+		func(rows *sql.Rows) error {
 			var k string
 			var cnt int
 			if err := rows.Scan(&k, &cnt); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[k] = cnt
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+			return nil
+		})
+	return out, err
 }
 
 // StoredLead is what the writer holds for one idempotency key.
@@ -126,39 +108,50 @@ type StoredLead struct {
 // LeadsByKey reads, on the writer, each key's lead: how many rows, the id
 // and when the writer stored it (the drills' drain times).
 func (c *GlobalDatabase) LeadsByKey(ctx context.Context, keys []string) (map[string]StoredLead, error) {
-	db := c.nodes[c.Writer()].Admin()
 	out := make(map[string]StoredLead, len(keys))
-	for len(keys) > 0 {
-		n := min(len(keys), 500)
-		batch := keys[:n]
-		keys = keys[n:]
-		args := make([]any, len(batch))
-		for i, k := range batch {
-			args[i] = k
-		}
-		q := fmt.Sprintf("SELECT idempotency_key, id, UNIX_TIMESTAMP(stored_at) FROM `%s`.leads WHERE idempotency_key IN (?%s)",
-			DBName, strings.Repeat(",?", n-1))
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	err := c.byKeys(ctx, "SELECT idempotency_key, id, UNIX_TIMESTAMP(stored_at) FROM `"+DBName+"`.leads WHERE idempotency_key IN (%s)", keys,
+		func(rows *sql.Rows) error {
 			var k, id string
 			var at float64
 			if err := rows.Scan(&k, &id, &at); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			s := out[k]
 			s.Count++
 			s.ID = id
 			s.StoredAt = time.UnixMicro(int64(at * 1e6)).UTC()
 			out[k] = s
+			return nil
+		})
+	return out, err
+}
+
+// byKeys runs query on the writer for keys, 500 at a time so the IN list
+// stays far below the server's placeholder limit, and hands every row to
+// scan. query has one %s where the placeholders go.
+func (c *GlobalDatabase) byKeys(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
+	db := c.nodes[c.Writer()].Admin()
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), 500)]
+		keys = keys[len(batch):]
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(query, "?"+strings.Repeat(",?", len(batch)-1)), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
