@@ -2,6 +2,7 @@ package perfdoc
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,22 +10,8 @@ import (
 	"strings"
 
 	"hyundai-poc.com/loadtest/overhead"
+	"hyundai-poc.com/loadtest/resultfile"
 )
-
-// Newest is the newest file in dir matching prefix-*.json; result names
-// carry a UTC stamp, so the last in name order is the newest. It returns
-// "" when there is none.
-func Newest(dir, prefix string) (string, error) {
-	m, err := filepath.Glob(filepath.Join(dir, prefix+"-*.json"))
-	if err != nil {
-		return "", err
-	}
-	sort.Strings(m)
-	if len(m) == 0 {
-		return "", nil
-	}
-	return m[len(m)-1], nil
-}
 
 // Load reads the newest result of each kind in dir.
 func Load(dir string) (Inputs, error) {
@@ -38,9 +25,12 @@ func Load(dir string) (Inputs, error) {
 		{"soak", &in.SoakFile, &in.Soak},
 		{"compare", &in.CompFile, &in.Compare},
 	} {
-		path, err := Newest(dir, k.prefix)
-		if err != nil || path == "" {
+		path, err := resultfile.Newest(dir, k.prefix)
+		if errors.Is(err, os.ErrNotExist) {
 			continue
+		}
+		if err != nil {
+			return in, err
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {

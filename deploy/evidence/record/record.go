@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
+
+	"hyundai-poc.com/loadtest/resultfile"
 )
 
 // Targets the kit measures.
@@ -45,7 +45,7 @@ type File[T any] struct {
 }
 
 // TimeFormat names files so that they sort by time.
-const TimeFormat = "20060102T150405Z"
+const TimeFormat = resultfile.TimeFormat
 
 // Write saves result under dir as <kind>-<time>.json and returns the path.
 func Write[T any](dir string, m Meta, result T) (string, error) {
@@ -64,26 +64,9 @@ func Write[T any](dir string, m Meta, result T) (string, error) {
 	return path, os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// Newest returns the newest file of a kind in dir, or os.ErrNotExist.
-func Newest(dir, kind string) (string, error) {
-	m, err := filepath.Glob(filepath.Join(dir, kind+"-*.json"))
-	if err != nil {
-		return "", err
-	}
-	// A kind may prefix another ("drill" and "drill-aws"): keep exact ones.
-	var keep []string
-	for _, p := range m {
-		rest := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), kind+"-"), ".json")
-		if _, err := time.Parse(TimeFormat, rest); err == nil {
-			keep = append(keep, p)
-		}
-	}
-	if len(keep) == 0 {
-		return "", fmt.Errorf("no %s-*.json in %s: %w", kind, dir, os.ErrNotExist)
-	}
-	sort.Strings(keep)
-	return keep[len(keep)-1], nil
-}
+// Newest returns the newest file of a kind in dir, or an error that
+// IsMissing recognises.
+func Newest(dir, kind string) (string, error) { return resultfile.Newest(dir, kind) }
 
 // Read loads a result file.
 func Read[T any](path string) (*File[T], error) {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"hyundai-poc.com/lab/drill"
+	"hyundai-poc.com/loadtest/resultfile"
 	"hyundai-poc.com/reporoot"
 )
 
@@ -89,29 +90,6 @@ func replace(path, begin, end, md string) error {
 	return nil
 }
 
-const timeFormat = "20060102T150405Z"
-
-// newest returns the newest file of exactly this kind (kind-<time>.json):
-// drill-switchover does not take drill-switchover-aws's files.
-func newest(dir, kind string) (string, error) {
-	m, err := filepath.Glob(filepath.Join(dir, kind+"-*.json"))
-	if err != nil {
-		return "", err
-	}
-	var keep []string
-	for _, p := range m {
-		rest := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), kind+"-"), ".json")
-		if _, err := time.Parse(timeFormat, rest); err == nil {
-			keep = append(keep, p)
-		}
-	}
-	if len(keep) == 0 {
-		return "", os.ErrNotExist
-	}
-	sort.Strings(keep) // names end in a sortable UTC time
-	return keep[len(keep)-1], nil
-}
-
 // timings are the lab's timing profiles, in the order the documents show
 // them, with the suffix their drill files carry.
 var timings = []struct{ name, suffix string }{{"lab", ""}, {"aws", "-aws"}}
@@ -126,7 +104,7 @@ func load(dir string) ([]drillRun, error) {
 	var runs []drillRun
 	for _, sc := range drill.Scenarios {
 		for _, tm := range timings {
-			f, err := newest(dir, "drill-"+sc+tm.suffix)
+			f, err := resultfile.Newest(dir, "drill-"+sc+tm.suffix)
 			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
@@ -266,7 +244,7 @@ func render(dir string, runs []drillRun) (string, error) {
 	w("\nSettings of these runs: DNS TTL %d ms, backend environment %v, %s writers and %s readers per region pausing %s between answers.\n",
 		s.DNSTTLms, envString(s.BackendEnv), runs[0].rep.Options["writers"], runs[0].rep.Options["readers"], runs[0].rep.Options["pause"])
 
-	f, err := newest(dir, "latency")
+	f, err := resultfile.Newest(dir, "latency")
 	if err == nil {
 		b, err := os.ReadFile(f)
 		if err != nil {
