@@ -6,7 +6,6 @@ import (
 	"hyundai-poc.com/evidence/results"
 	"os"
 	"strings"
-	"sync"
 	"text/tabwriter"
 
 	"hyundai-poc.com/evidence/latency"
@@ -62,31 +61,9 @@ Writes latency-<time>.json and latency-<time>.svg (heat map).`)
 		e.logf("latency: %d requests per cell from this machine", *n)
 		res.Cells = latency.From(ctx, "operator", targets, *n, e.out)
 		if !*noProbe {
-			res.ProbeErrors = map[string]string{}
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			for _, r := range o.RegionNames() {
-				reg := o.Regions[r]
-				svc, err := reg.Service("backend")
-				if err != nil {
-					res.ProbeErrors[r] = err.Error()
-					continue
-				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					rep, err := probe.Run(ctx, clients.ECS(r), clients.Logs(r), probe.Options{Region: r, Cluster: reg.ClusterName, Service: svc, Args: probe.LatencyArgs(*n, urls), Progress: e.out})
-					mu.Lock()
-					defer mu.Unlock()
-					if err != nil {
-						res.ProbeErrors[r] = err.Error()
-						e.logf("  %s: probe failed: %v", r, err)
-						return
-					}
-					res.Cells = append(res.Cells, cellsOf(rep, urls)...)
-				}()
-			}
-			wg.Wait()
+			res.ProbeErrors = e.probeEveryRegion(ctx, clients, o, probe.LatencyArgs(*n, urls), func(_ string, rep *timing.Report) {
+				res.Cells = append(res.Cells, cellsOf(rep, urls)...)
+			})
 		}
 		latency.Ratios(res.Cells, func(from string) string {
 			if from == "operator" {

@@ -3,14 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"hyundai-poc.com/evidence/results"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"hyundai-poc.com/evidence/latency"
 	"hyundai-poc.com/evidence/probe"
 	"hyundai-poc.com/evidence/query"
+	"hyundai-poc.com/evidence/results"
+	"hyundai-poc.com/loadtest/timing"
 )
 
 // labBackend is region n's backend address in the lab (port n3001).
@@ -56,33 +56,11 @@ the region's reader endpoint itself. Writes query-<time>.json.`)
 		if err != nil {
 			return err
 		}
-		res.Errors = map[string]string{}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for _, r := range o.RegionNames() {
-			reg := o.Regions[r]
-			svc, err := reg.Service("backend")
-			if err != nil {
-				res.Errors[r] = err.Error()
-				continue
+		res.Errors = e.probeEveryRegion(ctx, clients, o, probe.QueryArgs(*n), func(r string, rep *timing.Report) {
+			for _, q := range rep.Queries {
+				res.Regions = append(res.Regions, query.Region{Region: r, Pool: q.Pool, Count: q.Count, P50ms: q.P50ms, MeanMs: q.MeanMs, Failed: q.Failed, Source: "probe task in " + r})
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rep, err := probe.Run(ctx, clients.ECS(r), clients.Logs(r), probe.Options{Region: r, Cluster: reg.ClusterName, Service: svc,
-					Args: probe.QueryArgs(*n), Progress: e.out})
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					res.Errors[r] = err.Error()
-					return
-				}
-				for _, q := range rep.Queries {
-					res.Regions = append(res.Regions, query.Region{Region: r, Pool: q.Pool, Count: q.Count, P50ms: q.P50ms, MeanMs: q.MeanMs, Failed: q.Failed, Source: "probe task in " + r})
-				}
-			}()
-		}
-		wg.Wait()
+		})
 	}
 	if len(res.Regions) == 0 {
 		return fmt.Errorf("no region answered: %v", res.Errors)
