@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,27 +58,10 @@ func firstWrite(t *testing.T, c *GlobalDatabase, l loopback.Layout, stop <-chan 
 // promotion, and before the operation returns.
 func TestMovesFollowTheTimingProfile(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("starts three database servers")
-	}
-	if _, err := dbserver.FindBinaries(); err != nil {
-		t.Skip(err)
-	}
-	tb := testTable(t)
-	l := loopback.Default(tb.Regions())
-	l.Net, l.PortOffset = 76, 760
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	prof := timing.Profile{Name: "test", SwitchoverFence: 300 * time.Millisecond, FailoverNoWriter: 500 * time.Millisecond,
 		DNSDelayMin: 200 * time.Millisecond, DNSDelayMax: 400 * time.Millisecond}
+	c, l := startGlobal(t, 76, 760, prof)
 	ctx := context.Background()
-	c, err := Start(ctx, Config{Layout: l, Table: tb, Dir: dir, TTL: time.Second, Writer: "us-east-1", Timing: prof, Log: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
 	if err := c.Node("us-east-1").Exec(ctx, "CREATE TABLE "+DBName+".t (id INT AUTO_INCREMENT PRIMARY KEY)"); err != nil {
 		t.Fatal(err)
 	}

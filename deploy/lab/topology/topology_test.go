@@ -14,6 +14,7 @@ import (
 	"hyundai-poc.com/dnsresolver"
 	"hyundai-poc.com/lab/link"
 	"hyundai-poc.com/lab/loopback"
+	"hyundai-poc.com/lab/timing"
 )
 
 func testTable(t *testing.T) *link.Table {
@@ -35,8 +36,12 @@ func lookup(t *testing.T, l loopback.Layout, region, name string) string {
 	return ips[0]
 }
 
-func TestSwitchoverFailoverRejoinAndOutages(t *testing.T) {
-	t.Parallel()
+// startGlobal starts three database servers with the writer in us-east-1
+// on loopback net 127.<octet>.x.x, ports shifted by offset so parallel
+// tests do not meet, and the timing profile prof (none when zero). It
+// skips in -short and where MariaDB is not installed.
+func startGlobal(t *testing.T, octet, offset int, prof timing.Profile) (*GlobalDatabase, loopback.Layout) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts three database servers")
 	}
@@ -45,17 +50,23 @@ func TestSwitchoverFailoverRejoinAndOutages(t *testing.T) {
 	}
 	tb := testTable(t)
 	l := loopback.Default(tb.Regions())
-	l.Net, l.PortOffset = 79, 700
+	l.Net, l.PortOffset = octet, offset
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	c, err := Start(ctx, Config{Layout: l, Table: tb, Dir: dir, TTL: time.Second, Writer: "us-east-1", Log: t.Logf})
+	c, err := Start(context.Background(), Config{Layout: l, Table: tb, Dir: dir, TTL: time.Second, Writer: "us-east-1", Timing: prof, Log: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	return c, l
+}
+
+func TestSwitchoverFailoverRejoinAndOutages(t *testing.T) {
+	t.Parallel()
+	c, l := startGlobal(t, 79, 700, timing.Profile{})
+	ctx := context.Background()
 
 	if got, want := lookup(t, l, "ap-northeast-2", l.WriterName()), l.LinkHost("ap-northeast-2", "us-east-1"); got != want {
 		t.Fatalf("writer from Seoul = %s, want %s", got, want)
